@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// sqlitePragmas are applied on every new connection. WAL lets readers run
+// beside the writer; busy_timeout makes a connection wait for a lock instead
+// of failing at once (River and backups hold their own connections);
+// synchronous=NORMAL is durable under WAL except for the last transactions
+// before a power loss, which is SQLite's recommended setting for WAL.
+var sqlitePragmas = []string{
+	"journal_mode(WAL)",
+	"foreign_keys(1)",
+	"busy_timeout(10000)",
+	"synchronous(NORMAL)",
+	"temp_store(MEMORY)",
+	"cache_size(-32000)",
+}
+
+// SQLiteDSN builds a modernc.org/sqlite DSN for path. Exported because River
+// opens its own pool on the same file.
+func SQLiteDSN(path string, readOnly bool) string {
+	q := url.Values{}
+	for _, p := range sqlitePragmas {
+		q.Add("_pragma", p)
+	}
+	// Timestamps are written in SQLite's own format so they sort as text.
+	q.Set("_time_format", "sqlite")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		// BEGIN IMMEDIATE takes the write lock at the start of a transaction,
+		// so a transaction that reads then writes never deadlocks on upgrade.
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, fmt.Errorf("open sqlite: empty path")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("open sqlite: create directory: %w", err)
+		}
+	}
+	write, err := sql.Open("sqlite", SQLiteDSN(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	// One writer: SQLite allows one write transaction at a time, so queue
+	// writers on one connection rather than let them collide.
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	// Create the file and switch it to WAL before readers open it.
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", SQLiteDSN(path, true))
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open sqlite %s for reading: %w", path, err)
+	}
+	n := max(4, runtime.NumCPU()*2)
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	return &DB{Engine: SQLite, Path: path, read: read, write: write}, nil
+}
