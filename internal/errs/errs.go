@@ -18,6 +18,7 @@ const (
 	Invalid            Code = "invalid"             // 422: input failed validation
 	BadRequest         Code = "bad_request"         // 400: request could not be read at all
 	NotFound           Code = "not_found"           // 404
+	MethodNotAllowed   Code = "method_not_allowed"  // 405
 	Conflict           Code = "conflict"            // 409: e.g. a duplicate e-mail
 	Unauthorized       Code = "unauthorized"        // 401: who you are is unknown
 	Forbidden          Code = "forbidden"           // 403: known, but not allowed

@@ -1,0 +1,160 @@
+// Command relasi is the Relasi CRM: one binary that serves the web UI and
+// the API and administers the database. Run `relasi help` for the commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // time zones work on machines without tzdata installed
+
+	"github.com/relasi/relasi/internal/app"
+)
+
+// version is set at build time: go build -ldflags "-X main.version=1.2.3".
+var version = "dev"
+
+// exitUsage is the exit status for a command line that cannot be run.
+const exitUsage = 2
+
+// usageError marks errors in how a command was called (exit status 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "Serve the web UI and the API (migrates the database first)", runServe},
+		{"migrate", "Bring the database schema up to date, then exit", runMigrate},
+		{"user", "Manage users: user create | user list | user passwd", runUser},
+		{"token", "Manage API tokens: token create", runToken},
+		{"backup", "Write a consistent copy of the SQLite database to a file", runBackup},
+		{"version", "Print the version", runVersion},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		if len(args) > 1 {
+			return run(ctx, []string{args[1], "--help"}, stdout, stderr)
+		}
+		printUsage(stdout)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			err := c.run(ctx, args[1:], stdout, stderr)
+			var ue usageError
+			switch {
+			case err == nil:
+				return 0
+			case errors.Is(err, flag.ErrHelp):
+				return 0
+			case errors.As(err, &ue):
+				fmt.Fprintf(stderr, "relasi %s: %s\nRun 'relasi %s --help' for usage.\n", c.name, ue.msg, c.name)
+				return exitUsage
+			case errors.Is(err, errPostgresBackup):
+				fmt.Fprintf(stderr, "relasi %s: %s\n", c.name, err)
+				return exitUsage
+			default:
+				fmt.Fprintf(stderr, "relasi %s: %s\n", c.name, err)
+				return 1
+			}
+		}
+	}
+	fmt.Fprintf(stderr, "relasi: unknown command %q\n\n", args[0])
+	printUsage(stderr)
+	return exitUsage
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "Relasi — a self-hosted CRM.")
+	fmt.Fprintln(w, "\nUsage: relasi <command> [flags]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'relasi <command> --help' for a command's flags. Every flag also")
+	fmt.Fprintln(w, "reads an environment variable (RELASI_ADDR, RELASI_DATA_DIR, RELASI_DB,")
+	fmt.Fprintln(w, "RELASI_BASE_URL, RELASI_LOG_FORMAT); a flag wins over its variable.")
+}
+
+// newFlags returns a flag set that prints usage and errors to stderr and
+// returns errors instead of exiting.
+func newFlags(name, synopsis, about string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("relasi "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: relasi %s\n\n%s\n\nFlags:\n", synopsis, about)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// env returns the environment variable or def.
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+// storageFlags adds the flags every command that opens the database shares.
+func storageFlags(fs *flag.FlagSet, cfg *app.Config) {
+	fs.StringVar(&cfg.DataDir, "data-dir", env("RELASI_DATA_DIR", "./relasi-data"), "directory for the SQLite database and its backups (env RELASI_DATA_DIR)")
+	fs.StringVar(&cfg.DB, "db", env("RELASI_DB", ""), "database: a SQLite file path or a postgres:// URL (env RELASI_DB; default <data-dir>/relasi.db)")
+	fs.StringVar(&cfg.LogFormat, "log-format", env("RELASI_LOG_FORMAT", "text"), "log format: text or json (env RELASI_LOG_FORMAT)")
+}
+
+// parse parses flags, refusing stray positional arguments beyond maxArgs.
+func parse(fs *flag.FlagSet, args []string, maxArgs int) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > maxArgs {
+		return usagef("unexpected argument %q", fs.Arg(maxArgs))
+	}
+	return nil
+}
+
+func openApp(ctx context.Context, cfg app.Config, stderr io.Writer) (*app.App, error) {
+	cfg.Version = version
+	if err := cfg.Validate(); err != nil {
+		return nil, usageError{err.Error()}
+	}
+	logger := app.NewLogger(cfg.LogFormat, stderr)
+	return app.Open(ctx, cfg, logger)
+}
+
+func runVersion(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("version", "version", "Print the version of this relasi binary.", stderr)
+	if err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "relasi %s\n", version)
+	return nil
+}

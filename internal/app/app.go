@@ -1,0 +1,186 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/riverqueue/river"
+
+	"github.com/relasi/relasi/internal/api"
+	"github.com/relasi/relasi/internal/auth"
+	"github.com/relasi/relasi/internal/errs"
+	"github.com/relasi/relasi/internal/httpx"
+	"github.com/relasi/relasi/internal/i18n"
+	"github.com/relasi/relasi/internal/jobs"
+	"github.com/relasi/relasi/internal/people"
+	"github.com/relasi/relasi/internal/store"
+	"github.com/relasi/relasi/internal/web"
+)
+
+// App is a configured Relasi: database, services and HTTP handler.
+type App struct {
+	Config  Config
+	Logger  *slog.Logger
+	DB      *store.DB
+	Auth    *auth.Service
+	Handler http.Handler
+	// APIRoutes lists every API route pattern, for the OpenAPI test.
+	APIRoutes []string
+	// OpenAPI is the served OpenAPI document.
+	OpenAPI []byte
+
+	instance string
+	workers  *river.Workers
+	periodic []*river.PeriodicJob
+}
+
+// Open opens and migrates the database and builds the handler. It starts
+// nothing: Serve does.
+func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
+	db, err := store.Open(ctx, cfg.DSN())
+	if err != nil {
+		return nil, err
+	}
+	a, err := build(ctx, cfg, logger, db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (*App, error) {
+	if _, err := db.Migrate(ctx, logger, cfg.BackupDir()); err != nil {
+		return nil, err
+	}
+	catalog, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
+	assets, err := web.LoadAssets()
+	if err != nil {
+		return nil, err
+	}
+	renderer, err := web.NewRenderer(catalog, assets, people.Templates())
+	if err != nil {
+		return nil, err
+	}
+	host, _ := os.Hostname()
+	a := &App{Config: cfg, Logger: logger, DB: db, Auth: auth.NewService(db), instance: fmt.Sprintf("%s:%d", host, os.Getpid())}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(db.Read(), "read"), jobs.NewStateCollector(db))
+	if db.Writer() != db.Read() {
+		reg.MustRegister(collectors.NewDBStatsCollector(db.Writer(), "write"))
+	}
+	metrics := httpx.NewMetrics(reg)
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", a.healthz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.Handle("GET /static/{path...}", assets)
+
+	webRouter := web.NewRouter(mux, renderer, a.Auth, logger, cfg.Secure())
+	webRouter.RegisterSessionPages()
+	apiRouter := api.NewRouter(mux, a.Auth, logger)
+
+	peopleModule := people.New(a.Auth)
+	peopleModule.RegisterWeb(webRouter)
+	peopleModule.RegisterAPI(apiRouter)
+
+	webRouter.RegisterNotFound()
+
+	if a.OpenAPI, err = api.BuildDocument(cfg.Version, people.OpenAPI); err != nil {
+		return nil, err
+	}
+	apiRouter.ServeDocument(a.OpenAPI)
+	a.APIRoutes = apiRouter.Routes()
+
+	a.Handler = httpx.Instrument(logger, metrics, httpx.SecurityHeaders(cfg.Secure(), mux))
+
+	a.workers = river.NewWorkers()
+	river.AddWorker(a.workers, &jobs.HousekeepingWorker{DB: db, Auth: a.Auth, Instance: a.instance})
+	a.periodic = []*river.PeriodicJob{jobs.HousekeepingPeriodic()}
+	return a, nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := a.DB.Ping(ctx); err != nil {
+		a.Logger.Error("health check failed", "err", err)
+		httpx.WriteError(w, r, a.Logger, &errs.Error{Code: errs.Internal, Message: "database unreachable"})
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": string(a.DB.Engine), "version": a.Config.Version})
+}
+
+// Serve listens on the configured address, runs background jobs, and shuts
+// both down gracefully when ctx ends: in-flight requests and jobs get up to
+// 15 seconds to finish.
+func (a *App) Serve(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.Config.Addr, err)
+	}
+	runner, err := jobs.New(a.DB, jobs.Config{Workers: a.workers, PeriodicJobs: a.periodic, Logger: a.Logger})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if err := runner.Start(ctx); err != nil {
+		ln.Close()
+		return fmt.Errorf("start job runner: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
+	}
+	a.Logger.Info("relasi is serving", "addr", ln.Addr().String(), "database", a.DB.Engine, "instance", a.instance, "version", a.Config.Version)
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	select {
+	case err := <-serveErr:
+		runner.Stop(context.Background())
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	a.Logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutdownCtx)
+	if jerr := runner.Stop(shutdownCtx); jerr != nil {
+		err = errors.Join(err, fmt.Errorf("stop jobs: %w", jerr))
+	}
+	if err != nil {
+		return err
+	}
+	a.Logger.Info("stopped cleanly")
+	return nil
+}
+
+// NewLogger returns the logger for a log format (text or json).
+func NewLogger(format string, w io.Writer) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}

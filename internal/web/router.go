@@ -1,0 +1,268 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/relasi/relasi/internal/auth"
+	"github.com/relasi/relasi/internal/errs"
+	"github.com/relasi/relasi/internal/i18n"
+)
+
+// Cookie names.
+const (
+	sessionCookie = "relasi_session"
+	csrfCookie    = "relasi_csrf"
+	langCookie    = "relasi_lang"
+	flashCookie   = "relasi_flash"
+	csrfField     = "csrf_token"
+)
+
+// Router registers browser pages on a ServeMux. Page handlers run only for
+// signed-in users (others are sent to sign in, or to first-run setup when
+// no user exists yet); every POST must carry the form's CSRF token and come
+// from this site.
+type Router struct {
+	mux      *http.ServeMux
+	renderer *Renderer
+	auth     *auth.Service
+	logger   *slog.Logger
+	secure   bool // cookies only over HTTPS
+	xorigin  *http.CrossOriginProtection
+	// setUp becomes true once a user exists; until then every page leads to /setup.
+	setUp atomic.Bool
+}
+
+// NewRouter returns a Router. secure marks cookies Secure, for deployments
+// served over HTTPS.
+func NewRouter(mux *http.ServeMux, renderer *Renderer, authSvc *auth.Service, logger *slog.Logger, secure bool) *Router {
+	return &Router{mux: mux, renderer: renderer, auth: authSvc, logger: logger, secure: secure, xorigin: http.NewCrossOriginProtection()}
+}
+
+// Handler is a page handler. Returning an error renders the error page
+// with the error's status; handlers that show a form again after bad input
+// render it themselves.
+type Handler func(c *Ctx) error
+
+// Ctx is one browser request.
+type Ctx struct {
+	W       http.ResponseWriter
+	R       *http.Request
+	User    *auth.Principal // nil on public pages
+	Session auth.Session
+	Lang    string
+	Loc     *time.Location
+	csrf    string
+	router  *Router
+}
+
+// Page registers a handler for signed-in users.
+func (rt *Router) Page(pattern string, h Handler) {
+	rt.mux.Handle(pattern, rt.wrap(h, true))
+}
+
+// Public registers a handler that needs no sign-in (sign-in, setup).
+func (rt *Router) Public(pattern string, h Handler) {
+	rt.mux.Handle(pattern, rt.wrap(h, false))
+}
+
+func (rt *Router) wrap(h Handler, signedIn bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := &Ctx{W: w, R: r, router: rt, Lang: rt.guessLang(r), Loc: jakarta}
+		if err := rt.xorigin.Check(r); err != nil {
+			rt.fail(c, errs.E(errs.Forbidden, "Cross-origin form submissions are refused.").WithKey("error.csrf"))
+			return
+		}
+		c.csrf = rt.ensureCSRF(w, r)
+		if r.Method == http.MethodPost && !rt.validCSRF(r, c.csrf) {
+			rt.fail(c, errs.E(errs.Forbidden, "This form has expired. Go back, reload the page and try again.").WithKey("error.csrf"))
+			return
+		}
+		if signedIn {
+			if !rt.isSetUp(r.Context()) {
+				http.Redirect(w, r, "/setup", http.StatusSeeOther)
+				return
+			}
+			ck, _ := r.Cookie(sessionCookie)
+			secret := ""
+			if ck != nil {
+				secret = ck.Value
+			}
+			p, sess, err := rt.auth.Authenticate(r.Context(), secret)
+			if errs.Is(err, errs.Unauthorized) {
+				if ck != nil {
+					rt.clearCookie(w, sessionCookie)
+				}
+				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			if err != nil {
+				rt.fail(c, err)
+				return
+			}
+			c.User, c.Session = &p, sess
+			if lang, tz, err := rt.auth.UserPrefs(r.Context(), p.UserID); err == nil {
+				c.Lang = lang
+				if loc, err := time.LoadLocation(tz); err == nil {
+					c.Loc = loc
+				}
+			}
+		}
+		if err := h(c); err != nil {
+			rt.fail(c, err)
+		}
+	})
+}
+
+var jakarta = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Jakarta")
+	if err != nil {
+		return time.FixedZone("WIB", 7*3600)
+	}
+	return loc
+}()
+
+func (rt *Router) isSetUp(ctx context.Context) bool {
+	if rt.setUp.Load() {
+		return true
+	}
+	n, err := rt.auth.CountUsers(ctx)
+	if err == nil && n > 0 {
+		rt.setUp.Store(true)
+		return true
+	}
+	return false
+}
+
+// guessLang is the language before sign-in: the language cookie, or the
+// browser's Accept-Language.
+func (rt *Router) guessLang(r *http.Request) string {
+	if ck, err := r.Cookie(langCookie); err == nil && i18n.IsSupported(ck.Value) {
+		return ck.Value
+	}
+	return i18n.Match(r.Header.Get("Accept-Language"))
+}
+
+func (rt *Router) ensureCSRF(w http.ResponseWriter, r *http.Request) string {
+	if ck, err := r.Cookie(csrfCookie); err == nil && len(ck.Value) >= 32 {
+		return ck.Value
+	}
+	return rt.newCSRF(w)
+}
+
+func (rt *Router) newCSRF(w http.ResponseWriter) string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	tok := base64.RawURLEncoding.EncodeToString(b)
+	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: tok, Path: "/", HttpOnly: true, Secure: rt.secure, SameSite: http.SameSiteLaxMode})
+	return tok
+}
+
+// validCSRF checks the double-submitted token: the form field must equal
+// the cookie, which another site can neither read nor set.
+func (rt *Router) validCSRF(r *http.Request, cookieTok string) bool {
+	if err := r.ParseForm(); err != nil {
+		return false
+	}
+	sent := r.PostForm.Get(csrfField)
+	return sent != "" && subtle.ConstantTimeCompare([]byte(sent), []byte(cookieTok)) == 1
+}
+
+func (rt *Router) clearCookie(w http.ResponseWriter, name string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: rt.secure, SameSite: http.SameSiteLaxMode})
+}
+
+// fail renders the error page for err.
+func (rt *Router) fail(c *Ctx, err error) {
+	status := http.StatusInternalServerError
+	if e, ok := errs.As(err); ok {
+		switch e.Code {
+		case errs.NotFound:
+			status = http.StatusNotFound
+		case errs.Forbidden:
+			status = http.StatusForbidden
+		case errs.Conflict:
+			status = http.StatusConflict
+		case errs.PreconditionFailed:
+			status = http.StatusPreconditionFailed
+		case errs.Invalid, errs.BadRequest:
+			status = http.StatusBadRequest
+		case errs.TooManyRequests:
+			status = http.StatusTooManyRequests
+		}
+	} else {
+		rt.logger.ErrorContext(c.R.Context(), "page failed", "method", c.R.Method, "path", c.R.URL.Path, "err", err)
+		err = errs.E(errs.Internal, "").WithKey("error.internal")
+	}
+	e, _ := errs.As(err)
+	v := c.view("error", "error.title", "")
+	v.Err = e
+	v.Data = status
+	if rerr := rt.renderer.render(c.W, status, v); rerr != nil {
+		rt.logger.Error("render error page", "err", rerr)
+		http.Error(c.W, http.StatusText(status), status)
+	}
+}
+
+func (c *Ctx) view(page, titleKey, nav string) *View {
+	v := &View{Page: page, Nav: nav, User: c.User, Lang: c.Lang, Fmt: i18n.NewFormatter(c.Lang, c.Loc), CSRF: c.csrf, Path: c.R.URL.Path}
+	v.catalog = c.router.renderer.catalog
+	if titleKey != "" {
+		v.Title = v.T(titleKey)
+	}
+	if ck, err := c.R.Cookie(flashCookie); err == nil && ck.Value != "" {
+		if key, err := url.QueryUnescape(ck.Value); err == nil && v.catalog.Has(key) {
+			v.Flash = v.T(key)
+		}
+		c.router.clearCookie(c.W, flashCookie)
+	}
+	return v
+}
+
+// Render shows a page. titleKey is the catalog key of the page title and
+// nav the navigation item to highlight.
+func (c *Ctx) Render(page, titleKey, nav string, data any) error {
+	v := c.view(page, titleKey, nav)
+	v.Data = data
+	return c.router.renderer.render(c.W, http.StatusOK, v)
+}
+
+// RenderForm shows a form again after err, keeping what was submitted. For
+// errors other than bad input it returns err, for the error page.
+func (c *Ctx) RenderForm(page, titleKey, nav string, data any, err error) error {
+	e, ok := errs.As(err)
+	if !ok || (e.Code != errs.Invalid && e.Code != errs.Conflict && e.Code != errs.Unauthorized &&
+		e.Code != errs.TooManyRequests && e.Code != errs.PreconditionFailed) {
+		return err
+	}
+	v := c.view(page, titleKey, nav)
+	v.Data, v.Form, v.Err = data, c.R.PostForm, e
+	status := http.StatusUnprocessableEntity
+	if e.Code == errs.TooManyRequests {
+		status = http.StatusTooManyRequests
+	} else if e.Code == errs.Conflict {
+		status = http.StatusConflict
+	}
+	return c.router.renderer.render(c.W, status, v)
+}
+
+// Redirect sends the browser to url after a successful POST, with an
+// optional flash message (a catalog key) shown on the next page.
+func (c *Ctx) Redirect(url, flashKey string) error {
+	if flashKey != "" {
+		http.SetCookie(c.W, &http.Cookie{Name: flashCookie, Value: flashKey, Path: "/", HttpOnly: true, Secure: c.router.secure, SameSite: http.SameSiteLaxMode, MaxAge: 60})
+	}
+	http.Redirect(c.W, c.R, url, http.StatusSeeOther)
+	return nil
+}
+
+// Form returns a trimmed form value.
+func (c *Ctx) Form(name string) string { return strings.TrimSpace(c.R.PostForm.Get(name)) }
