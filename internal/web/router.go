@@ -14,6 +14,7 @@ import (
 
 	"github.com/relasi/relasi/internal/auth"
 	"github.com/relasi/relasi/internal/errs"
+	"github.com/relasi/relasi/internal/httpx"
 	"github.com/relasi/relasi/internal/i18n"
 )
 
@@ -184,20 +185,7 @@ func (rt *Router) clearCookie(w http.ResponseWriter, name string) {
 func (rt *Router) fail(c *Ctx, err error) {
 	status := http.StatusInternalServerError
 	if e, ok := errs.As(err); ok {
-		switch e.Code {
-		case errs.NotFound:
-			status = http.StatusNotFound
-		case errs.Forbidden:
-			status = http.StatusForbidden
-		case errs.Conflict:
-			status = http.StatusConflict
-		case errs.PreconditionFailed:
-			status = http.StatusPreconditionFailed
-		case errs.Invalid, errs.BadRequest:
-			status = http.StatusBadRequest
-		case errs.TooManyRequests:
-			status = http.StatusTooManyRequests
-		}
+		status = httpx.Status(e.Code)
 	} else {
 		rt.logger.ErrorContext(c.R.Context(), "page failed", "method", c.R.Method, "path", c.R.URL.Path, "err", err)
 		err = errs.E(errs.Internal, "").WithKey("error.internal")
@@ -245,13 +233,7 @@ func (c *Ctx) RenderForm(page, titleKey, nav string, data any, err error) error 
 	}
 	v := c.view(page, titleKey, nav)
 	v.Data, v.Form, v.Err = data, c.R.PostForm, e
-	status := http.StatusUnprocessableEntity
-	if e.Code == errs.TooManyRequests {
-		status = http.StatusTooManyRequests
-	} else if e.Code == errs.Conflict {
-		status = http.StatusConflict
-	}
-	return c.router.renderer.render(c.W, status, v)
+	return c.router.renderer.render(c.W, httpx.Status(e.Code), v)
 }
 
 // Redirect sends the browser to url after a successful POST, with an

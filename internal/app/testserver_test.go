@@ -1,0 +1,57 @@
+package app
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/relasi/relasi/internal/auth"
+	"github.com/relasi/relasi/internal/store"
+	"github.com/relasi/relasi/internal/store/storetest"
+)
+
+// testServer is a whole Relasi — database, services, handler — served by
+// httptest on a fresh database of one engine.
+type testServer struct {
+	*httptest.Server
+	App *App
+}
+
+// newTestServer starts Relasi on a fresh database of the given engine.
+func newTestServer(tb testing.TB, engine store.Engine) *testServer {
+	tb.Helper()
+	cfg := Config{Addr: "127.0.0.1:0", DataDir: tb.TempDir(), DB: storetest.DSN(tb, engine), LogFormat: "text", Version: "test"}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := Open(context.Background(), cfg, logger)
+	if err != nil {
+		tb.Fatalf("open app on %s: %v", engine, err)
+	}
+	srv := httptest.NewServer(a.Handler)
+	tb.Cleanup(func() {
+		srv.Close()
+		a.Close()
+	})
+	return &testServer{Server: srv, App: a}
+}
+
+// createUser adds a user directly through the service.
+func (s *testServer) createUser(tb testing.TB, email string, role auth.Role) auth.User {
+	tb.Helper()
+	u, err := s.App.Auth.CreateUser(context.Background(), auth.NewUser{Email: email, Name: email, Password: "rahasia-123", Role: role})
+	if err != nil {
+		tb.Fatalf("create user %s: %v", email, err)
+	}
+	return u
+}
+
+// token issues an API token for u.
+func (s *testServer) token(tb testing.TB, u auth.User) string {
+	tb.Helper()
+	secret, _, err := s.App.Auth.CreateToken(context.Background(), u.Principal(), u.ID, auth.NewToken{Name: "test"})
+	if err != nil {
+		tb.Fatalf("create token: %v", err)
+	}
+	return secret
+}
