@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/relasi/relasi/internal/errs"
+	"github.com/relasi/relasi/internal/store"
 )
 
 // SessionIdle is how long a browser session lasts without use. Every use
@@ -106,21 +107,16 @@ func (s *Service) UserPrefs(ctx context.Context, userID int64) (locale, timeZone
 
 // ListSessions returns a user's sessions, most recently used first.
 func (s *Service) ListSessions(ctx context.Context, userID int64) ([]Session, error) {
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT id, user_id, created_at, last_seen_at, expires_at, ip, user_agent
+	out, err := store.Collect(ctx, s.db.Read(), func(row store.Scanner) (Session, error) {
+		var x Session
+		err := row.Scan(&x.ID, &x.UserID, &x.CreatedAt, &x.LastSeenAt, &x.ExpiresAt, &x.IP, &x.UserAgent)
+		return x, err
+	}, `SELECT id, user_id, created_at, last_seen_at, expires_at, ip, user_agent
 		FROM sessions WHERE user_id = $1 AND expires_at > $2 ORDER BY last_seen_at DESC, id DESC`, userID, s.now())
 	if err != nil {
 		return nil, fmt.Errorf("list sessions: %w", err)
 	}
-	defer rows.Close()
-	var out []Session
-	for rows.Next() {
-		var x Session
-		if err := rows.Scan(&x.ID, &x.UserID, &x.CreatedAt, &x.LastSeenAt, &x.ExpiresAt, &x.IP, &x.UserAgent); err != nil {
-			return nil, fmt.Errorf("list sessions: %w", err)
-		}
-		out = append(out, x)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RevokeSession ends one of a user's sessions.

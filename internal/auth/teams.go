@@ -70,7 +70,7 @@ const teamSelect = `SELECT t.id, t.name, t.manager_id, COALESCE(m.name, ''),
 	t.created_at, t.updated_at, t.version
 	FROM teams t LEFT JOIN users m ON m.id = t.manager_id`
 
-func scanTeam(row interface{ Scan(...any) error }) (Team, error) {
+func scanTeam(row store.Scanner) (Team, error) {
 	var t Team
 	var mgr sql.NullInt64
 	if err := row.Scan(&t.ID, &t.Name, &mgr, &t.ManagerName, &t.MemberCount, &t.CreatedAt, &t.UpdatedAt, &t.Version); err != nil {
@@ -97,20 +97,8 @@ func (s *Service) ListTeams(ctx context.Context, pr page.Request) (page.List[Tea
 		q += " WHERE " + cond
 	}
 	q += fmt.Sprintf(" ORDER BY %s LIMIT %d", pr.OrderBy(), pr.Fetch())
-	rows, err := s.db.Read().QueryContext(ctx, q, args...)
+	teams, err := store.Collect(ctx, s.db.Read(), scanTeam, q, args...)
 	if err != nil {
-		return page.List[Team]{}, fmt.Errorf("list teams: %w", err)
-	}
-	defer rows.Close()
-	var teams []Team
-	for rows.Next() {
-		t, err := scanTeam(rows)
-		if err != nil {
-			return page.List[Team]{}, fmt.Errorf("list teams: %w", err)
-		}
-		teams = append(teams, t)
-	}
-	if err := rows.Err(); err != nil {
 		return page.List[Team]{}, fmt.Errorf("list teams: %w", err)
 	}
 	return page.Trim(pr, teams, func(t Team) map[string]any {

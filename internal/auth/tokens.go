@@ -11,6 +11,7 @@ import (
 
 	"github.com/relasi/relasi/internal/errs"
 	"github.com/relasi/relasi/internal/page"
+	"github.com/relasi/relasi/internal/store"
 )
 
 // TokenPrefix starts every API token, so a leaked one is easy to recognise
@@ -93,7 +94,7 @@ func (s *Service) CreateToken(ctx context.Context, actor Principal, userID int64
 const tokenSelect = `SELECT k.id, k.user_id, u.email, k.name, k.token_prefix, k.created_at, k.last_used_at, k.expires_at, k.revoked_at
 	FROM api_tokens k JOIN users u ON u.id = k.user_id`
 
-func scanToken(row interface{ Scan(...any) error }) (Token, error) {
+func scanToken(row store.Scanner) (Token, error) {
 	var t Token
 	var used, exp, rev sql.NullTime
 	if err := row.Scan(&t.ID, &t.UserID, &t.UserEmail, &t.Name, &t.Prefix, &t.CreatedAt, &used, &exp, &rev); err != nil {
@@ -151,20 +152,8 @@ func (s *Service) ListTokens(ctx context.Context, actor Principal, all bool, pr 
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
 	q += fmt.Sprintf(" ORDER BY %s LIMIT %d", pr.OrderBy(), pr.Fetch())
-	rows, err := s.db.Read().QueryContext(ctx, q, args...)
+	out, err := store.Collect(ctx, s.db.Read(), scanToken, q, args...)
 	if err != nil {
-		return page.List[Token]{}, fmt.Errorf("list tokens: %w", err)
-	}
-	defer rows.Close()
-	var out []Token
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return page.List[Token]{}, fmt.Errorf("list tokens: %w", err)
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
 		return page.List[Token]{}, fmt.Errorf("list tokens: %w", err)
 	}
 	return page.Trim(pr, out, func(t Token) map[string]any {

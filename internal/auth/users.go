@@ -137,7 +137,7 @@ const userColumns = `u.id, u.email, u.name, u.password_hash, u.role, u.team_id, 
 
 const userFrom = `FROM users u LEFT JOIN teams t ON t.id = u.team_id`
 
-func scanUser(row interface{ Scan(...any) error }) (User, error) {
+func scanUser(row store.Scanner) (User, error) {
 	var u User
 	var team sql.NullInt64
 	var disabled sql.NullTime
@@ -311,20 +311,8 @@ func (s *Service) ListUsers(ctx context.Context, f UserFilter, pr page.Request) 
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
 	query += " ORDER BY " + pr.OrderBy() + " LIMIT " + arg(pr.Fetch())
-	rows, err := s.db.Read().QueryContext(ctx, query, args...)
+	users, err := store.Collect(ctx, s.db.Read(), scanUser, query, args...)
 	if err != nil {
-		return page.List[User]{}, fmt.Errorf("list users: %w", err)
-	}
-	defer rows.Close()
-	var users []User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return page.List[User]{}, fmt.Errorf("list users: %w", err)
-		}
-		users = append(users, u)
-	}
-	if err := rows.Err(); err != nil {
 		return page.List[User]{}, fmt.Errorf("list users: %w", err)
 	}
 	return page.Trim(pr, users, func(u User) map[string]any {

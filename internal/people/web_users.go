@@ -138,15 +138,7 @@ func (m *Module) userSave(c *web.Ctx) error {
 		Name: &name, Role: &role, TeamID: &team, Locale: &locale, TimeZone: &tz, Disabled: &disabled,
 	}, version)
 	if err != nil {
-		u, gerr := m.auth.GetUser(c.R.Context(), id)
-		if gerr != nil {
-			return gerr
-		}
-		d, derr := m.userFormData(c, &u)
-		if derr != nil {
-			return derr
-		}
-		return c.RenderForm("user_form", "users.edit", "settings", d, err)
+		return m.userEditAgain(c, id, err)
 	}
 	return c.Redirect("/settings/users", "flash.user_saved")
 }
@@ -160,15 +152,20 @@ func (m *Module) userResetPassword(c *web.Ctx) error {
 		return err
 	}
 	if err := m.auth.SetPassword(c.R.Context(), id, c.R.PostForm.Get("password")); err != nil {
-		u, gerr := m.auth.GetUser(c.R.Context(), id)
-		if gerr != nil {
-			return gerr
-		}
-		d, derr := m.userFormData(c, &u)
-		if derr != nil {
-			return derr
-		}
-		return c.RenderForm("user_form", "users.edit", "settings", d, err)
+		return m.userEditAgain(c, id, err)
 	}
 	return c.Redirect("/settings/users/"+c.R.PathValue("id"), "flash.password_reset")
+}
+
+// userEditAgain shows the edit form of user id again after err.
+func (m *Module) userEditAgain(c *web.Ctx, id int64, err error) error {
+	u, gerr := m.auth.GetUser(c.R.Context(), id)
+	if gerr != nil {
+		return gerr
+	}
+	d, derr := m.userFormData(c, &u)
+	if derr != nil {
+		return derr
+	}
+	return c.RenderForm("user_form", "users.edit", "settings", d, err)
 }
