@@ -20,22 +20,22 @@ import (
 	"github.com/relasi/relasi/internal/store/storetest"
 )
 
-// browser is a cookie-keeping HTTP client that does not follow redirects,
+// formClient is a cookie-keeping HTTP client that does not follow redirects,
 // so tests see where each form sends the user.
-type browser struct {
+type formClient struct {
 	t    *testing.T
 	base string
 	c    *http.Client
 }
 
-func newBrowser(t *testing.T, base string) *browser {
+func newFormClient(t *testing.T, base string) *formClient {
 	jar, _ := cookiejar.New(nil)
-	return &browser{t: t, base: base, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+	return &formClient{t: t, base: base, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}}
 }
 
-func (b *browser) get(path string) (*http.Response, string) {
+func (b *formClient) get(path string) (*http.Response, string) {
 	b.t.Helper()
 	resp, err := b.c.Get(b.base + path)
 	if err != nil {
@@ -49,7 +49,7 @@ func (b *browser) get(path string) (*http.Response, string) {
 var csrfInput = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
 
 // submit loads page, takes the CSRF token from its form, and posts form to action.
-func (b *browser) submit(page, action string, form url.Values) (*http.Response, string) {
+func (b *formClient) submit(page, action string, form url.Values) (*http.Response, string) {
 	b.t.Helper()
 	_, body := b.get(page)
 	m := csrfInput.FindStringSubmatch(body)
@@ -60,7 +60,7 @@ func (b *browser) submit(page, action string, form url.Values) (*http.Response, 
 	return b.post(action, form)
 }
 
-func (b *browser) post(action string, form url.Values) (*http.Response, string) {
+func (b *formClient) post(action string, form url.Values) (*http.Response, string) {
 	b.t.Helper()
 	resp, err := b.c.PostForm(b.base+action, form)
 	if err != nil {
@@ -82,7 +82,7 @@ func TestFirstRunSetupHappensOnce(t *testing.T) {
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			srv := newTestServer(t, engine)
-			b := newBrowser(t, srv.URL)
+			b := newFormClient(t, srv.URL)
 			resp, _ := b.get("/")
 			wantRedirect(t, resp, "/setup")
 			resp, _ = b.get("/login")
@@ -97,7 +97,7 @@ func TestFirstRunSetupHappensOnce(t *testing.T) {
 			}
 
 			// A second visitor cannot run setup again, even by posting the form.
-			other := newBrowser(t, srv.URL)
+			other := newFormClient(t, srv.URL)
 			resp, _ = other.get("/setup")
 			wantRedirect(t, resp, "/login")
 			_, loginPage := other.get("/login")
@@ -115,7 +115,7 @@ func TestFirstRunSetupHappensOnce(t *testing.T) {
 
 func TestSetupFormKeepsInputAndShowsFieldErrors(t *testing.T) {
 	srv := newTestServer(t, store.SQLite)
-	b := newBrowser(t, srv.URL)
+	b := newFormClient(t, srv.URL)
 	resp, body := b.submit("/setup", "/setup", url.Values{"name": {"Budi <b>Santoso</b>"}, "email": {"budi@"}, "password": {"short"}, "password_confirm": {"short"}})
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("status = %d, want 422", resp.StatusCode)
@@ -144,7 +144,7 @@ func setUpAdmin(t *testing.T, srv *testServer) auth.User {
 	return u
 }
 
-func signIn(t *testing.T, b *browser, email, password string) {
+func signIn(t *testing.T, b *formClient, email, password string) {
 	t.Helper()
 	resp, _ := b.submit("/login", "/login", url.Values{"email": {email}, "password": {password}})
 	wantRedirect(t, resp, "/")
@@ -153,7 +153,7 @@ func signIn(t *testing.T, b *browser, email, password string) {
 func TestFormsRefusePostsWithoutTheirCSRFToken(t *testing.T) {
 	srv := newTestServer(t, store.SQLite)
 	setUpAdmin(t, srv)
-	b := newBrowser(t, srv.URL)
+	b := newFormClient(t, srv.URL)
 	b.get("/login") // receives the CSRF cookie
 	resp, body := b.post("/login", url.Values{"email": {"sari@example.co.id"}, "password": {"rahasia-123"}})
 	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "This form has expired") {
@@ -187,7 +187,7 @@ func TestFormsRefusePostsWithoutTheirCSRFToken(t *testing.T) {
 func TestLoginErrorsThrottleAndRedirects(t *testing.T) {
 	srv := newTestServer(t, store.SQLite)
 	setUpAdmin(t, srv)
-	b := newBrowser(t, srv.URL)
+	b := newFormClient(t, srv.URL)
 	resp, body := b.submit("/login", "/login", url.Values{"email": {"Sari@Example.co.id"}, "password": {"salah"}})
 	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "Wrong e-mail or password.") || !strings.Contains(body, `value="Sari@Example.co.id"`) {
 		t.Fatalf("wrong password: status %d; the error and the typed e-mail must show", resp.StatusCode)
@@ -196,14 +196,14 @@ func TestLoginErrorsThrottleAndRedirects(t *testing.T) {
 	resp, _ = b.submit("/login?next=//evil.example/x", "/login", url.Values{"email": {"sari@example.co.id"}, "password": {"rahasia-123"}, "next": {"//evil.example/x"}})
 	wantRedirect(t, resp, "/")
 	// A local one is honoured.
-	b2 := newBrowser(t, srv.URL)
+	b2 := newFormClient(t, srv.URL)
 	resp, _ = b2.get("/settings/users?q=a")
 	wantRedirect(t, resp, "/login?next=%2Fsettings%2Fusers%3Fq%3Da")
 	resp, _ = b2.submit("/login", "/login", url.Values{"email": {"sari@example.co.id"}, "password": {"rahasia-123"}, "next": {"/settings/users?q=a"}})
 	wantRedirect(t, resp, "/settings/users?q=a")
 
 	// After 5 wrong passwords the right one is refused too, with a clear message.
-	b3 := newBrowser(t, srv.URL)
+	b3 := newFormClient(t, srv.URL)
 	for range auth.LoginMaxFailures {
 		b3.submit("/login", "/login", url.Values{"email": {"sari@example.co.id"}, "password": {"salah"}})
 	}
@@ -216,7 +216,7 @@ func TestLoginErrorsThrottleAndRedirects(t *testing.T) {
 func TestSessionCookieAndLogout(t *testing.T) {
 	srv := newTestServer(t, store.SQLite)
 	setUpAdmin(t, srv)
-	b := newBrowser(t, srv.URL)
+	b := newFormClient(t, srv.URL)
 	resp, _ := b.submit("/login", "/login", url.Values{"email": {"sari@example.co.id"}, "password": {"rahasia-123"}})
 	var session *http.Cookie
 	for _, c := range resp.Cookies() {
@@ -230,7 +230,7 @@ func TestSessionCookieAndLogout(t *testing.T) {
 	resp, _ = b.submit("/profile", "/logout", url.Values{})
 	wantRedirect(t, resp, "/login")
 	// The old cookie no longer works, even if replayed.
-	replay := newBrowser(t, srv.URL)
+	replay := newFormClient(t, srv.URL)
 	u, _ := url.Parse(srv.URL)
 	replay.c.Jar.SetCookies(u, []*http.Cookie{{Name: "relasi_session", Value: session.Value}})
 	resp, _ = replay.get("/profile")
@@ -262,7 +262,7 @@ func TestRoleChecksOnSettingsPages(t *testing.T) {
 	srv := newTestServer(t, store.SQLite)
 	setUpAdmin(t, srv)
 	srv.createUser(t, "agus@example.co.id", auth.Sales)
-	b := newBrowser(t, srv.URL)
+	b := newFormClient(t, srv.URL)
 	resp, _ := b.submit("/login", "/login", url.Values{"email": {"agus@example.co.id"}, "password": {"rahasia-123"}})
 	wantRedirect(t, resp, "/")
 	for _, path := range []string{"/settings/users", "/settings/users/new", "/settings/teams", "/settings/users/1"} {
@@ -289,7 +289,7 @@ func TestNamesAreEscapedEverywhere(t *testing.T) {
 	if _, err := srv.App.Auth.CreateTeam(context.Background(), admin.Principal(), auth.TeamInput{Name: evil}); err != nil {
 		t.Fatal(err)
 	}
-	b := newBrowser(t, srv.URL)
+	b := newFormClient(t, srv.URL)
 	signIn(t, b, "sari@example.co.id", "rahasia-123")
 	for _, path := range []string{"/settings/users", "/settings/teams", "/settings/users/2"} {
 		_, body := b.get(path)
@@ -302,7 +302,7 @@ func TestNamesAreEscapedEverywhere(t *testing.T) {
 func TestUserAdminThroughTheForms(t *testing.T) {
 	srv := newTestServer(t, store.SQLite)
 	setUpAdmin(t, srv)
-	b := newBrowser(t, srv.URL)
+	b := newFormClient(t, srv.URL)
 	signIn(t, b, "sari@example.co.id", "rahasia-123")
 	resp, _ := b.submit("/settings/teams", "/settings/teams", url.Values{"name": {"Penjualan Jakarta"}})
 	wantRedirect(t, resp, "/settings/teams")
