@@ -53,6 +53,7 @@ func (m *Module) profileSave(c *web.Ctx) error {
 		}
 		return c.RenderForm("profile", "profile.title", "", d, err)
 	}
+	c.RememberLanguage(locale)
 	return c.Redirect("/profile", "flash.profile_saved")
 }
 

@@ -80,7 +80,19 @@ func (rt *Router) startSession(c *Ctx, userID int64) error {
 	http.SetCookie(c.W, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, Secure: rt.secure,
 		SameSite: http.SameSiteLaxMode, Expires: time.Now().Add(auth.SessionIdle)})
 	c.csrf = rt.newCSRF(c.W)
+	if locale, _, err := rt.auth.UserPrefs(c.R.Context(), userID); err == nil {
+		c.RememberLanguage(locale)
+	}
 	return nil
+}
+
+// RememberLanguage keeps the user's language in a cookie, so that pages
+// shown before sign-in (the sign-in page after signing out) use it too.
+func (c *Ctx) RememberLanguage(lang string) {
+	if !i18n.IsSupported(lang) {
+		return
+	}
+	http.SetCookie(c.W, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, Secure: c.router.secure, SameSite: http.SameSiteLaxMode})
 }
 
 func (rt *Router) logout(c *Ctx) error {
@@ -101,7 +113,7 @@ func (rt *Router) switchLang(c *Ctx) error {
 	if !i18n.IsSupported(lang) {
 		return errs.E(errs.NotFound, "No such language.")
 	}
-	http.SetCookie(c.W, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, Secure: rt.secure, SameSite: http.SameSiteLaxMode})
+	c.RememberLanguage(lang)
 	back := "/login"
 	if ref, err := url.Parse(c.R.Referer()); err == nil && ref.Host == c.R.Host {
 		back = safeNext(ref.RequestURI())
