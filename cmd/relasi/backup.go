@@ -16,8 +16,8 @@ var errPostgresBackup = errors.New("this database is PostgreSQL: back it up with
 func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg app.Config
 	fs := newFlags("backup", "backup [flags] FILE",
-		"Write a consistent copy of the SQLite database to FILE, safely while\nrelasi serves. FILE must not exist. On PostgreSQL, use pg_dump instead\n(this command then exits with status 2).", stderr)
-	storageFlags(fs, &cfg)
+		"Write a consistent copy of the SQLite database to FILE, safely while\nrelasi serves. FILE must not exist. On PostgreSQL, use pg_dump instead\n(this command then exits with status 2).", stdout)
+	storageFlags(fs.FlagSet, &cfg)
 	if err := parse(fs, args, 1); err != nil {
 		return err
 	}
@@ -25,7 +25,7 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usagef("name the backup file, e.g. relasi backup relasi-backup.db")
 	}
 	if err := cfg.Validate(); err != nil {
-		return usageError{err.Error()}
+		return usageError{msg: err.Error()}
 	}
 	if store.IsPostgresURL(cfg.DSN()) {
 		return errPostgresBackup

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
@@ -23,11 +24,16 @@ var version = "dev"
 const exitUsage = 2
 
 // usageError marks errors in how a command was called (exit status 2).
-type usageError struct{ msg string }
+// cmd, when set, is the full command ("relasi user create") whose --help
+// the message points to.
+type usageError struct {
+	msg string
+	cmd string
+}
 
 func (e usageError) Error() string { return e.msg }
 
-func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+func usagef(format string, args ...any) error { return usageError{msg: fmt.Sprintf(format, args...)} }
 
 type command struct {
 	name    string
@@ -73,7 +79,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			case errors.Is(err, flag.ErrHelp):
 				return 0
 			case errors.As(err, &ue):
-				fmt.Fprintf(stderr, "relasi %s: %s\nRun 'relasi %s --help' for usage.\n", c.name, ue.msg, c.name)
+				cmd := ue.cmd
+				if cmd == "" {
+					cmd = "relasi " + c.name
+				}
+				fmt.Fprintf(stderr, "%s: %s\nRun '%s --help' for usage.\n", cmd, ue.msg, cmd)
 				return exitUsage
 			case errors.Is(err, errPostgresBackup):
 				fmt.Fprintf(stderr, "relasi %s: %s\n", c.name, err)
@@ -100,16 +110,48 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "RELASI_BASE_URL, RELASI_LOG_FORMAT); a flag wins over its variable.")
 }
 
-// newFlags returns a flag set that prints usage and errors to stderr and
-// returns errors instead of exiting.
-func newFlags(name, synopsis, about string, stderr io.Writer) *flag.FlagSet {
+// cmdFlags is a command's flag set and its help text.
+type cmdFlags struct {
+	*flag.FlagSet
+	help func()
+}
+
+// newFlags returns a flag set whose --help prints to out (standard output,
+// so it can be paged) and which reports errors by returning them, once,
+// without the whole usage.
+func newFlags(name, synopsis, about string, out io.Writer) *cmdFlags {
 	fs := flag.NewFlagSet("relasi "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: relasi %s\n\n%s\n\nFlags:\n", synopsis, about)
-		fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return &cmdFlags{FlagSet: fs, help: func() {
+		fmt.Fprintf(out, "Usage: relasi %s\n\n%s\n\nFlags:\n", synopsis, about)
+		printFlags(out, fs)
+	}}
+}
+
+// printFlags lists flags GNU-style (--name), as the synopses write them.
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if name != "" {
+			line += " " + name
+		}
+		fmt.Fprintf(w, "%s\n    \t%s", line, usage)
+		if f.DefValue != "" && f.DefValue != "0" && f.DefValue != "false" && f.DefValue != "0s" {
+			fmt.Fprintf(w, " (default %q)", f.DefValue)
+		}
+		fmt.Fprintln(w)
+	})
+}
+
+// redactURL hides the password in a database URL shown in help or logs.
+func redactURL(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
 	}
-	return fs
+	return u.Redacted()
 }
 
 // env returns the environment variable or def.
@@ -124,19 +166,22 @@ func env(name, def string) string {
 func storageFlags(fs *flag.FlagSet, cfg *app.Config) {
 	fs.StringVar(&cfg.DataDir, "data-dir", env("RELASI_DATA_DIR", "./relasi-data"), "directory for the SQLite database and its backups (env RELASI_DATA_DIR)")
 	fs.StringVar(&cfg.DB, "db", env("RELASI_DB", ""), "database: a SQLite file path or a postgres:// URL (env RELASI_DB; default <data-dir>/relasi.db)")
+	// The default comes from RELASI_DB and may hold a password: never print it.
+	fs.Lookup("db").DefValue = redactURL(cfg.DB)
 	fs.StringVar(&cfg.LogFormat, "log-format", env("RELASI_LOG_FORMAT", "text"), "log format: text or json (env RELASI_LOG_FORMAT)")
 }
 
 // parse parses flags, refusing stray positional arguments beyond maxArgs.
-func parse(fs *flag.FlagSet, args []string, maxArgs int) error {
+func parse(fs *cmdFlags, args []string, maxArgs int) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fs.help()
 			return err
 		}
-		return usageError{err.Error()}
+		return usageError{msg: err.Error(), cmd: fs.Name()}
 	}
 	if fs.NArg() > maxArgs {
-		return usagef("unexpected argument %q", fs.Arg(maxArgs))
+		return usageError{msg: fmt.Sprintf("unexpected argument %q", fs.Arg(maxArgs)), cmd: fs.Name()}
 	}
 	return nil
 }
@@ -144,14 +189,14 @@ func parse(fs *flag.FlagSet, args []string, maxArgs int) error {
 func openApp(ctx context.Context, cfg app.Config, stderr io.Writer) (*app.App, error) {
 	cfg.Version = version
 	if err := cfg.Validate(); err != nil {
-		return nil, usageError{err.Error()}
+		return nil, usageError{msg: err.Error()}
 	}
 	logger := app.NewLogger(cfg.LogFormat, stderr)
 	return app.Open(ctx, cfg, logger)
 }
 
 func runVersion(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("version", "version", "Print the version of this relasi binary.", stderr)
+	fs := newFlags("version", "version", "Print the version of this relasi binary.", stdout)
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}

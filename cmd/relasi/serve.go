@@ -12,10 +12,10 @@ import (
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg app.Config
 	fs := newFlags("serve", "serve [flags]",
-		"Serve the web UI and the REST API, and run background jobs, until\ninterrupted (SIGINT/SIGTERM stop it gracefully). Pending database\nmigrations are applied first; on SQLite the file is backed up before.", stderr)
+		"Serve the web UI and the REST API, and run background jobs, until\ninterrupted (SIGINT/SIGTERM stop it gracefully). Pending database\nmigrations are applied first; on SQLite the file is backed up before.", stdout)
 	fs.StringVar(&cfg.Addr, "addr", env("RELASI_ADDR", ":8080"), "address to listen on (env RELASI_ADDR)")
 	fs.StringVar(&cfg.BaseURL, "base-url", env("RELASI_BASE_URL", ""), "public URL, e.g. https://crm.example.co.id; https makes cookies Secure and sends HSTS (env RELASI_BASE_URL)")
-	storageFlags(fs, &cfg)
+	storageFlags(fs.FlagSet, &cfg)
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -48,13 +48,13 @@ func firstRunURL(cfg app.Config) string {
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg app.Config
 	fs := newFlags("migrate", "migrate [flags]",
-		"Apply pending database migrations and exit. On SQLite, an existing\ndatabase is first copied to <data-dir>/backups/. serve does this too;\nrun migrate to upgrade ahead of a deployment.", stderr)
-	storageFlags(fs, &cfg)
+		"Apply pending database migrations and exit. On SQLite, an existing\ndatabase is first copied to <data-dir>/backups/. serve does this too;\nrun migrate to upgrade ahead of a deployment.", stdout)
+	storageFlags(fs.FlagSet, &cfg)
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
 	if err := cfg.Validate(); err != nil {
-		return usageError{err.Error()}
+		return usageError{msg: err.Error()}
 	}
 	logger := app.NewLogger(cfg.LogFormat, stderr)
 	db, err := store.Open(ctx, cfg.DSN())

@@ -8,6 +8,7 @@ import (
 
 	"github.com/relasi/relasi/internal/app"
 	"github.com/relasi/relasi/internal/auth"
+	"github.com/relasi/relasi/internal/errs"
 )
 
 func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -32,11 +33,11 @@ func runTokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 	var email, name string
 	var expiresIn time.Duration
 	fs := newFlags("token create", "token create --email E [--name N] [--expires-in D] [flags]",
-		"Create an API token for a user and print it on standard output. The\ntoken acts with that user's role; it is shown only this once (Relasi keeps\nonly its hash). Use it as: Authorization: Bearer <token>.", stderr)
+		"Create an API token for a user and print it on standard output. The\ntoken acts with that user's role; it is shown only this once (Relasi keeps\nonly its hash). Use it as: Authorization: Bearer <token>.", stdout)
 	fs.StringVar(&email, "email", "", "e-mail of the user the token acts as (required)")
 	fs.StringVar(&name, "name", "", "what the token is for, e.g. \"accounting sync\" (default: cli-<date>)")
 	fs.DurationVar(&expiresIn, "expires-in", 0, "lifetime, e.g. 720h; 0 means it never expires")
-	storageFlags(fs, &cfg)
+	storageFlags(fs.FlagSet, &cfg)
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -55,8 +56,11 @@ func runTokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	defer db.Close()
 	u, err := svc.GetUserByEmail(ctx, email)
-	if err != nil {
+	if errs.Is(err, errs.NotFound) {
 		return fmt.Errorf("no user with e-mail %s", email)
+	}
+	if err != nil {
+		return err
 	}
 	in := auth.NewToken{Name: name}
 	if expiresIn > 0 {

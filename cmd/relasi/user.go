@@ -43,7 +43,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 // openAuth opens and migrates the database for an admin command.
 func openAuth(ctx context.Context, cfg app.Config, stderr io.Writer) (*store.DB, *auth.Service, error) {
 	if err := cfg.Validate(); err != nil {
-		return nil, nil, usageError{err.Error()}
+		return nil, nil, usageError{msg: err.Error()}
 	}
 	db, err := store.Open(ctx, cfg.DSN())
 	if err != nil {
@@ -92,14 +92,14 @@ func runUserCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	var in auth.NewUser
 	var role, password string
 	fs := newFlags("user create", "user create --email E --name N --role R [--password P] [flags]",
-		"Add a user. Without --password, the password is read from standard input.\nRoles: admin, manager, sales, support, marketing, readonly.", stderr)
+		"Add a user. Without --password, the password is read from standard input.\nRoles: admin, manager, sales, support, marketing, readonly.", stdout)
 	fs.StringVar(&in.Email, "email", "", "e-mail address, used to sign in (required)")
 	fs.StringVar(&in.Name, "name", "", "full name (default: the part of the e-mail before @)")
 	fs.StringVar(&role, "role", "", "role: admin, manager, sales, support, marketing or readonly (required)")
 	fs.StringVar(&password, "password", "", fmt.Sprintf("password, at least %d characters (default: read from standard input)", auth.MinPasswordLen))
 	fs.StringVar(&in.Locale, "locale", "en", "interface language: en or id")
 	fs.StringVar(&in.TimeZone, "time-zone", "Asia/Jakarta", "time zone, e.g. Asia/Jakarta, Asia/Makassar, Asia/Jayapura")
-	storageFlags(fs, &cfg)
+	storageFlags(fs.FlagSet, &cfg)
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -129,8 +129,8 @@ func runUserCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 
 func runUserList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg app.Config
-	fs := newFlags("user list", "user list [flags]", "List every user, disabled ones included.", stderr)
-	storageFlags(fs, &cfg)
+	fs := newFlags("user list", "user list [flags]", "List every user, disabled ones included.", stdout)
+	storageFlags(fs.FlagSet, &cfg)
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -169,10 +169,10 @@ func runUserPasswd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	var cfg app.Config
 	var email, password string
 	fs := newFlags("user passwd", "user passwd --email E [--password P] [flags]",
-		"Set a user's password and sign the user out of every session.\nWithout --password, the password is read from standard input.", stderr)
+		"Set a user's password and sign the user out of every session.\nWithout --password, the password is read from standard input.", stdout)
 	fs.StringVar(&email, "email", "", "the user's e-mail address (required)")
 	fs.StringVar(&password, "password", "", "the new password (default: read from standard input)")
-	storageFlags(fs, &cfg)
+	storageFlags(fs.FlagSet, &cfg)
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -189,8 +189,11 @@ func runUserPasswd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	defer db.Close()
 	u, err := svc.GetUserByEmail(ctx, email)
-	if err != nil {
+	if errs.Is(err, errs.NotFound) {
 		return fmt.Errorf("no user with e-mail %s", email)
+	}
+	if err != nil {
+		return err
 	}
 	if err := svc.SetPassword(ctx, u.ID, pw); err != nil {
 		return describe(err)

@@ -44,8 +44,10 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 		os.Remove(tmp)
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+	// A hard link, unlike a rename, fails when path appeared meanwhile, so an
+	// existing file is never replaced.
+	defer os.Remove(tmp)
+	if err := os.Link(tmp, path); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	return nil
