@@ -98,6 +98,9 @@ func (rt *Router) notFound(w http.ResponseWriter, r *http.Request) {
 			allow = append(allow, m)
 		}
 	}
+	if i := slices.Index(allow, http.MethodGet); i >= 0 {
+		allow = slices.Insert(allow, i+1, http.MethodHead) // GET routes answer HEAD too
+	}
 	if len(allow) > 0 {
 		w.Header().Set("Allow", strings.Join(allow, ", "))
 		httpx.WriteError(w, r, rt.logger, errs.E(errs.MethodNotAllowed, "%s is not allowed on %s; allowed: %s.", r.Method, r.URL.Path, strings.Join(allow, ", ")))

@@ -1,13 +1,18 @@
 package httpx
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
+	"reflect"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/relasi/relasi/internal/errs"
 )
@@ -26,18 +31,74 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 			return errs.E(errs.BadRequest, "The request body must be JSON (Content-Type: application/json), not %q.", ct)
 		}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		return jsonError(err)
+	}
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return jsonError(io.EOF)
+	}
+	// One object, with keys spelled exactly as documented: Go's decoder
+	// would also accept null and match keys case-insensitively.
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(body, &keys); err != nil {
+		return jsonError(err)
+	}
+	if keys == nil {
+		return errs.E(errs.BadRequest, "The request body must be a JSON object, not null.")
+	}
+	allowed := jsonFieldNames(reflect.TypeOf(v))
+	var fe errs.Fields
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
+		if !allowed[k] {
+			fe.Add(k, "unknown_field", "is not a field of this resource")
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
 	}
-	if dec.More() {
-		return errs.E(errs.BadRequest, "The request body must hold exactly one JSON object.")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errs.E(errs.BadRequest, "The request body must hold exactly one JSON object.")
-	}
 	return nil
+}
+
+// fieldNames caches the JSON field names of request types.
+var fieldNames sync.Map // reflect.Type → map[string]bool
+
+// jsonFieldNames returns the JSON names of a struct's fields, including
+// those of embedded structs.
+func jsonFieldNames(t reflect.Type) map[string]bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if m, ok := fieldNames.Load(t); ok {
+		return m.(map[string]bool)
+	}
+	names := map[string]bool{}
+	if t.Kind() == reflect.Struct {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			switch {
+			case tag == "-":
+			case f.Anonymous && tag == "":
+				for k := range jsonFieldNames(f.Type) {
+					names[k] = true
+				}
+			case !f.IsExported():
+			case tag != "":
+				names[tag] = true
+			default:
+				names[f.Name] = true
+			}
+		}
+	}
+	fieldNames.Store(t, names)
+	return names
 }
 
 func jsonError(err error) error {
@@ -47,6 +108,10 @@ func jsonError(err error) error {
 	switch {
 	case errors.Is(err, io.EOF):
 		return errs.E(errs.BadRequest, "The request body is empty; send a JSON object.")
+	case errors.As(err, &syntax) && strings.Contains(syntax.Error(), "after top-level value"):
+		return errs.E(errs.BadRequest, "The request body must hold exactly one JSON object (extra data at byte %d).", syntax.Offset)
+	case errors.As(err, &syntax) && strings.Contains(syntax.Error(), "unexpected end of JSON input"):
+		return errs.E(errs.BadRequest, "The request body is not valid JSON (it ends too early).")
 	case errors.As(err, &syntax):
 		return errs.E(errs.BadRequest, "The request body is not valid JSON (error at byte %d: %s).", syntax.Offset, syntax.Error())
 	case errors.Is(err, io.ErrUnexpectedEOF):
@@ -67,7 +132,7 @@ func jsonError(err error) error {
 		fe.Add(name, "unknown_field", "is not a field of this resource")
 		return fe.Err()
 	}
-	return errs.E(errs.BadRequest, "The request body could not be read: %v", err)
+	return errs.E(errs.BadRequest, "The request body could not be read: a value does not have the expected format.")
 }
 
 func jsonKind(goKind string) string {

@@ -23,7 +23,7 @@ func SetETag(w http.ResponseWriter, r *http.Request, version int64) bool {
 	tag := ETag(version)
 	w.Header().Set("ETag", tag)
 	for _, t := range strings.Split(r.Header.Get("If-None-Match"), ",") {
-		if strings.TrimPrefix(strings.TrimSpace(t), "W/") == tag {
+		if t = strings.TrimPrefix(strings.TrimSpace(t), "W/"); t == tag || t == "*" {
 			w.WriteHeader(http.StatusNotModified)
 			return false
 		}

@@ -162,15 +162,26 @@ func (r Request) OrderBy() string {
 // next page exists.
 func (r Request) Fetch() int { return r.Limit + 1 }
 
+// sortSpec is the canonical text of the sort, stored in cursors so a
+// cursor cannot be used with another sort.
+func (r Request) sortSpec() string {
+	parts := make([]string, len(r.Sort))
+	for i, f := range r.Sort {
+		parts[i] = map[bool]string{false: "", true: "-"}[f.Desc] + f.Field
+	}
+	return strings.Join(parts, ",")
+}
+
 // Cursor encodes the sort values of the last row shown (in Sort order, then
-// the ID). Times must be time.Time.
+// the ID), preceded by the sort they belong to. Times must be time.Time.
 func (r Request) Cursor(values ...any) string {
-	enc := make([]any, len(values))
-	for i, v := range values {
+	enc := make([]any, 0, len(values)+1)
+	enc = append(enc, r.sortSpec())
+	for _, v := range values {
 		if t, ok := v.(time.Time); ok {
 			v = t.UTC().Format(time.RFC3339Nano)
 		}
-		enc[i] = v
+		enc = append(enc, v)
 	}
 	b, _ := json.Marshal(enc)
 	return base64.RawURLEncoding.EncodeToString(b)
@@ -185,6 +196,11 @@ func (r Request) decodeCursor(c string) ([]any, error) {
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return nil, err
 	}
+	var spec string
+	if len(raw) == 0 || json.Unmarshal(raw[0], &spec) != nil || spec != r.sortSpec() {
+		return nil, fmt.Errorf("cursor belongs to another sort")
+	}
+	raw = raw[1:]
 	if len(raw) != len(r.Sort)+1 {
 		return nil, fmt.Errorf("cursor has %d values, want %d", len(raw), len(r.Sort)+1)
 	}

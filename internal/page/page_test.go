@@ -122,7 +122,7 @@ func TestWhereAndOrderBy(t *testing.T) {
 	}
 
 	// With only the ID left to compare.
-	byID := parse(t, url.Values{"sort": {","}, "cursor": {encode([]any{9})}})
+	byID := parse(t, url.Values{"sort": {","}, "cursor": {encode([]any{"", 9})}})
 	if cond, _ := byID.Where(1); cond != "((c.id > $1))" {
 		t.Fatalf("Where with no sort fields = %q", cond)
 	}

@@ -315,18 +315,28 @@ type createdToken struct {
 
 func (m *Module) apiCreateToken(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	var body struct {
-		Name      string     `json:"name"`
-		ExpiresAt *time.Time `json:"expires_at"`
-		UserID    *int64     `json:"user_id"`
+		Name      string  `json:"name"`
+		ExpiresAt *string `json:"expires_at"`
+		UserID    *int64  `json:"user_id"`
 	}
 	if err := httpx.DecodeJSON(w, r, &body); err != nil {
 		return err
+	}
+	var expires *time.Time
+	if body.ExpiresAt != nil {
+		t, err := time.Parse(time.RFC3339, *body.ExpiresAt)
+		if err != nil {
+			var fe errs.Fields
+			fe.Add("expires_at", "invalid_time", "must be a date and time like 2027-01-31T17:00:00+07:00")
+			return fe.Err()
+		}
+		expires = &t
 	}
 	userID := p.UserID
 	if body.UserID != nil {
 		userID = *body.UserID
 	}
-	secret, t, err := m.auth.CreateToken(r.Context(), p, userID, auth.NewToken{Name: body.Name, ExpiresAt: body.ExpiresAt})
+	secret, t, err := m.auth.CreateToken(r.Context(), p, userID, auth.NewToken{Name: body.Name, ExpiresAt: expires})
 	if err != nil {
 		return err
 	}
