@@ -1,11 +1,14 @@
 package api
 
 import (
+	"context"
 	_ "embed"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/relasi/relasi/internal/httpx"
 )
 
 //go:embed openapi_base.json
@@ -58,9 +61,15 @@ func mergeInto(dst, src map[string]any, at string) error {
 	return nil
 }
 
-// ServeDocument registers GET /api/v1/openapi.json.
-func (rt *Router) ServeDocument(doc []byte) {
+// ServeDocument registers GET /api/v1/openapi.json. The document is built
+// per request because custom fields, which it describes, change at run time.
+func (rt *Router) ServeDocument(build func(ctx context.Context) ([]byte, error)) {
 	rt.Public("GET "+Prefix+"/openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		doc, err := build(r.Context())
+		if err != nil {
+			httpx.WriteError(w, r, rt.logger, err)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-cache")
 		w.Header().Set("Access-Control-Allow-Origin", "*")

@@ -16,13 +16,17 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/riverqueue/river"
 
+	"github.com/relasi/relasi/internal/accounts"
 	"github.com/relasi/relasi/internal/api"
 	"github.com/relasi/relasi/internal/auth"
+	"github.com/relasi/relasi/internal/contacts"
 	"github.com/relasi/relasi/internal/errs"
 	"github.com/relasi/relasi/internal/httpx"
 	"github.com/relasi/relasi/internal/i18n"
 	"github.com/relasi/relasi/internal/jobs"
 	"github.com/relasi/relasi/internal/people"
+	"github.com/relasi/relasi/internal/records"
+	"github.com/relasi/relasi/internal/search"
 	"github.com/relasi/relasi/internal/store"
 	"github.com/relasi/relasi/internal/web"
 )
@@ -34,10 +38,11 @@ type App struct {
 	DB      *store.DB
 	Auth    *auth.Service
 	Handler http.Handler
+	// Records stores every CRM entity; Entities lists them.
+	Records  *records.Store
+	Entities *records.Registry
 	// APIRoutes lists every API route pattern, for the OpenAPI test.
 	APIRoutes []string
-	// OpenAPI is the served OpenAPI document.
-	OpenAPI []byte
 
 	instance string
 	workers  *river.Workers
@@ -99,12 +104,25 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	peopleModule.RegisterWeb(webRouter)
 	peopleModule.RegisterAPI(apiRouter)
 
+	// The CRM records: every entity gets the same API (and, through
+	// records' web pages, the same list, detail and form pages).
+	a.Records = records.NewStore(db)
+	a.Entities = records.NewRegistry(accounts.Entity(db.Engine), contacts.Entity(db.Engine))
+	for _, e := range a.Entities.All() {
+		records.RegisterAPI(apiRouter, a.Records, e)
+	}
+	records.RegisterCustomFieldAPI(apiRouter, a.Records, a.Entities)
+	search.RegisterAPI(apiRouter, db)
+
 	webRouter.RegisterNotFound()
 
-	if a.OpenAPI, err = api.BuildDocument(cfg.Version, people.OpenAPI); err != nil {
-		return nil, err
-	}
-	apiRouter.ServeDocument(a.OpenAPI)
+	apiRouter.ServeDocument(func(ctx context.Context) ([]byte, error) {
+		entities, err := a.Records.OpenAPI(ctx, a.Entities.All())
+		if err != nil {
+			return nil, err
+		}
+		return api.BuildDocument(cfg.Version, people.OpenAPI, records.CustomFieldsOpenAPI, search.OpenAPI, entities)
+	})
 	a.APIRoutes = apiRouter.Routes()
 
 	a.Handler = httpx.Instrument(logger, metrics, httpx.SecurityHeaders(cfg.Secure(), mux))

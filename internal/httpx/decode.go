@@ -152,3 +152,36 @@ func jsonKind(goKind string) string {
 	}
 	return fmt.Sprintf("of type %s", goKind)
 }
+
+// DecodeObject reads a JSON object into a map, keeping numbers as
+// json.Number so that amounts and IDs lose no precision. For bodies whose
+// fields are known only at run time (records with custom fields).
+func DecodeObject(w http.ResponseWriter, r *http.Request) (map[string]any, error) {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return nil, errs.E(errs.BadRequest, "The request body must be JSON (Content-Type: application/json), not %q.", ct)
+		}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		return nil, jsonError(err)
+	}
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return nil, jsonError(io.EOF)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, jsonError(err)
+	}
+	if m == nil {
+		return nil, errs.E(errs.BadRequest, "The request body must be a JSON object, not null.")
+	}
+	if dec.More() {
+		return nil, errs.E(errs.BadRequest, "The request body must hold exactly one JSON object.")
+	}
+	return m, nil
+}

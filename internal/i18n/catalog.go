@@ -21,8 +21,8 @@ type Catalog struct {
 	keys     []string                     // sorted; identical for every language
 }
 
-// Load reads the embedded catalogs locales/<code>.json, one flat JSON object
-// of "key": "message" per language. It fails when a file is missing or
+// Load reads the embedded catalogs locales/<code>.json and
+// locales/<domain>.<code>.json, flat JSON objects of "key": "message". It fails when a file is missing or
 // malformed, a key is duplicated, a language lacks a key another has, or a
 // message's fmt verbs differ in count between languages — so a translation
 // slip stops start-up instead of reaching a user.
@@ -34,17 +34,33 @@ func Load() (*Catalog, error) {
 func loadFS(fsys fs.FS) (*Catalog, error) {
 	c := &Catalog{messages: make(map[string]map[string]string, len(supported))}
 	for _, l := range supported {
-		name := "locales/" + l.Code + ".json"
-		f, err := fsys.Open(name)
+		// locales/<code>.json holds the shared messages; each domain may
+		// keep its own in locales/<domain>.<code>.json.
+		names := []string{"locales/" + l.Code + ".json"}
+		more, err := fs.Glob(fsys, "locales/*."+l.Code+".json")
 		if err != nil {
-			return nil, fmt.Errorf("i18n: open catalog: %w", err)
+			return nil, fmt.Errorf("i18n: %w", err)
 		}
-		msgs, err := decodeCatalog(f)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("i18n: %s: %w", name, err)
+		names = append(names, more...)
+		all := map[string]string{}
+		for _, name := range names {
+			f, err := fsys.Open(name)
+			if err != nil {
+				return nil, fmt.Errorf("i18n: open catalog: %w", err)
+			}
+			msgs, err := decodeCatalog(f)
+			f.Close()
+			if err != nil {
+				return nil, fmt.Errorf("i18n: %s: %w", name, err)
+			}
+			for k, v := range msgs {
+				if _, dup := all[k]; dup {
+					return nil, fmt.Errorf("i18n: %s: key %q is also in another catalog file", name, k)
+				}
+				all[k] = v
+			}
 		}
-		c.messages[l.Code] = msgs
+		c.messages[l.Code] = all
 	}
 	if err := c.check(); err != nil {
 		return nil, err

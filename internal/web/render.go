@@ -43,21 +43,23 @@ func NewRenderer(catalog *i18n.Catalog, assets *Assets, extra ...fs.FS) (*Render
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}
 	sources := append([]fs.FS{mustSub(templateFiles, "templates")}, extra...)
-	for _, src := range sources {
-		names, err := fs.Glob(src, "*.html")
-		if err != nil {
-			return nil, err
-		}
-		// A source's own partials (_*.html) are parsed with each of its pages.
+	// Partials (_*.html) of every source are available to every page, so a
+	// domain can add a panel to a page that another package renders.
+	for _, src := range sources[1:] {
 		partials, err := fs.Glob(src, "_*.html")
 		if err != nil {
 			return nil, err
 		}
-		base := layout
-		if len(partials) > 0 && src != sources[0] {
-			if base, err = template.Must(layout.Clone()).ParseFS(src, partials...); err != nil {
+		if len(partials) > 0 {
+			if _, err := layout.ParseFS(src, partials...); err != nil {
 				return nil, fmt.Errorf("parse partials: %w", err)
 			}
+		}
+	}
+	for _, src := range sources {
+		names, err := fs.Glob(src, "*.html")
+		if err != nil {
+			return nil, err
 		}
 		for _, name := range names {
 			if strings.HasPrefix(name, "_") {
@@ -67,7 +69,7 @@ func NewRenderer(catalog *i18n.Catalog, assets *Assets, extra ...fs.FS) (*Render
 			if _, dup := r.pages[pageName]; dup {
 				return nil, fmt.Errorf("two templates named %s", pageName)
 			}
-			t, err := template.Must(base.Clone()).ParseFS(src, name)
+			t, err := template.Must(layout.Clone()).ParseFS(src, name)
 			if err != nil {
 				return nil, fmt.Errorf("parse template %s: %w", name, err)
 			}

@@ -1,0 +1,127 @@
+package filter
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Type is a field's value type. It decides which operators and values a
+// filter may use with the field and how values are bound.
+type Type int
+
+const (
+	Text      Type = iota // free text; =, in, contains and startswith ignore case
+	Number                // integer or decimal
+	Money                 // stored as integer minor units; see Field.Scale
+	Date                  // calendar date, stored as 'YYYY-MM-DD' (DATE on PostgreSQL)
+	DateTime              // instant, stored in UTC (TIMESTAMPTZ on PostgreSQL)
+	Bool                  // 0/1 on SQLite, boolean on PostgreSQL
+	Enum                  // one of Field.Choices
+	MultiEnum             // JSON array of Field.Choices (TEXT on SQLite, jsonb on PostgreSQL)
+	ID                    // integer record ID
+)
+
+var typeNames = [...]string{
+	Text:      "text",
+	Number:    "number",
+	Money:     "money",
+	Date:      "date",
+	DateTime:  "date-time",
+	Bool:      "true/false",
+	Enum:      "choice",
+	MultiEnum: "multiple choice",
+	ID:        "ID",
+}
+
+// String names the type the way error messages do ("created_at is a date-time").
+func (t Type) String() string {
+	if t >= 0 && int(t) < len(typeNames) {
+		return typeNames[t]
+	}
+	return fmt.Sprintf("Type(%d)", int(t))
+}
+
+// Field is one filterable field. SQL is an expression valid for the engine
+// the filter is compiled for: a column like "c.city", a JSON extraction for a
+// custom field, or a subquery for a related record such as
+// "(SELECT a.employees FROM accounts a WHERE a.id = c.account_id)". It must not
+// contain placeholders, and it is trusted: it comes from code, never from the
+// filter text.
+type Field struct {
+	Name    string // as written in filters: "city", "last_activity_at", "account.employees", "cf_budget"
+	Type    Type
+	SQL     string
+	Choices []string // Enum and MultiEnum: the allowed values; empty allows any value
+	Scale   int      // Money: minor-unit exponent; 1500.5 with Scale 2 binds 150050
+}
+
+// Schema is the set of fields a filter may name. The zero Schema has none.
+type Schema struct {
+	byName map[string]Field // keyed by lower-case name
+	names  []string         // as declared, sorted
+}
+
+// NewSchema builds a schema. Field names are matched without regard to case.
+// It panics when a field is unusable — a name that is not an identifier of the
+// language or is a keyword, an empty SQL expression, a duplicate name, a
+// Scale outside 0..18 — because that is a mistake in code, not in input.
+func NewSchema(fields ...Field) Schema {
+	s := Schema{byName: make(map[string]Field, len(fields))}
+	for _, f := range fields {
+		if !validFieldName(f.Name) {
+			panic(fmt.Sprintf("filter: field name %q is not an identifier (letters, digits, _ and .) or is a keyword", f.Name))
+		}
+		if strings.TrimSpace(f.SQL) == "" {
+			panic(fmt.Sprintf("filter: field %q has no SQL expression", f.Name))
+		}
+		if f.Type < Text || f.Type > ID {
+			panic(fmt.Sprintf("filter: field %q has unknown type %d", f.Name, int(f.Type)))
+		}
+		if f.Scale < 0 || f.Scale > 18 {
+			panic(fmt.Sprintf("filter: field %q has scale %d outside 0..18", f.Name, f.Scale))
+		}
+		key := strings.ToLower(f.Name)
+		if _, dup := s.byName[key]; dup {
+			panic(fmt.Sprintf("filter: field %q is declared twice", f.Name))
+		}
+		f.Choices = slices.Clone(f.Choices)
+		s.byName[key] = f
+		s.names = append(s.names, f.Name)
+	}
+	slices.Sort(s.names)
+	return s
+}
+
+// Lookup finds a field by name, ignoring case.
+func (s Schema) Lookup(name string) (Field, bool) {
+	f, ok := s.byName[strings.ToLower(name)]
+	return f, ok
+}
+
+// Names lists the field names in alphabetical order.
+func (s Schema) Names() []string { return slices.Clone(s.names) }
+
+// validFieldName reports whether name lexes as one identifier that is not a
+// keyword, so that every schema field can be written in a filter.
+func validFieldName(name string) bool {
+	if name == "" || isKeyword(name) {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c == '_' || isASCIILetter(rune(c)):
+		case isDigit(rune(c)) || c == '.':
+			if i == 0 {
+				return false
+			}
+			if c == '.' && (i == len(name)-1 || name[i+1] == '.' || isDigit(rune(name[i+1]))) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}

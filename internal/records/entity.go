@@ -1,0 +1,102 @@
+package records
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/relasi/relasi/internal/auth"
+	"github.com/relasi/relasi/internal/filter"
+	"github.com/relasi/relasi/internal/store"
+)
+
+// Entity describes one record type. Every entity table has the columns
+// id, owner_id (when Owned), custom, created_at, updated_at, created_by,
+// updated_by, deleted_at and version, besides its fields' columns.
+type Entity struct {
+	Name     string // "contacts": the API path and the name in history
+	Table    string
+	Alias    string // "c", used in all SQL about the entity
+	Label    string // catalog key of the plural, e.g. "nav.contacts"
+	Singular string // catalog key of one, e.g. "entity.contact"
+	Owned    bool
+	Fields   []Field // standard fields, in the order forms show them
+	// TitleSQL gives a record's display name, e.g.
+	// "trim(c.first_name || ' ' || COALESCE(c.last_name, ''))".
+	TitleSQL    string
+	DefaultSort string
+	// FilterFields adds filter-only fields, such as a related record's
+	// field ("account.employees"), for an engine.
+	FilterFields func(engine store.Engine) []filter.Field
+
+	// BeforeSave may change the new values or refuse the save; it runs in
+	// the write transaction after field validation.
+	BeforeSave func(ctx context.Context, tx *sql.Tx, c *Change) error
+	// AfterSave keeps side tables in step (search index, lookups); it runs
+	// in the same transaction, so a failure undoes the whole save.
+	AfterSave func(ctx context.Context, tx *sql.Tx, c *Change) error
+
+	// Panels and Actions extend the detail page.
+	Panels  []Panel
+	Actions []Action
+}
+
+// Change is what a save is about to do, for hooks.
+type Change struct {
+	Actor  auth.Principal
+	Action string  // "created", "updated", "deleted", "restored"
+	Old    *Record // nil when creating
+	New    *Record
+}
+
+// Field returns the standard field with this name.
+func (e *Entity) Field(name string) (Field, bool) {
+	for _, f := range e.Fields {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// ownerField is the owner of owned entities.
+func (e *Entity) ownerField() Field {
+	return Field{Name: "owner_id", Label: "field.owner", Kind: User, Column: "owner_id", InList: true,
+		RefTitle: "(SELECT name FROM users WHERE id = $col)"}
+}
+
+// systemFields are the fields every entity has, set by Relasi.
+func (e *Entity) systemFields() []Field {
+	return []Field{
+		{Name: "id", Label: "field.id", Kind: Integer, Column: "id", ReadOnly: true},
+		{Name: "created_at", Label: "field.created", Kind: DateTime, Column: "created_at", ReadOnly: true},
+		{Name: "updated_at", Label: "field.updated", Kind: DateTime, Column: "updated_at", ReadOnly: true},
+	}
+}
+
+// Panel is a section a domain adds to an entity's detail page (related
+// records, the timeline, a conversion summary). Template names a partial
+// (a {{define}} in the domain's _*.html) that receives PanelView.
+type Panel struct {
+	Title    string // catalog key
+	Template string
+	Data     func(ctx context.Context, p auth.Principal, r *Record) (any, error)
+}
+
+// Action is a button on a detail page that leads to a domain operation,
+// e.g. "Convert" on a lead.
+type Action struct {
+	Label string // catalog key
+	// URL is where the button goes; Method "POST" makes it a form with the
+	// CSRF token, anything else a link.
+	URL    func(r *Record) string
+	Method string
+	Show   func(p auth.Principal, r *Record) bool
+}
+
+// PanelView is what a panel's template receives: the page (for T, Fmt,
+// CSRF), the record and the panel's data.
+type PanelView struct {
+	Page   any
+	Record *Record
+	Data   any
+}

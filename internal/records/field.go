@@ -1,0 +1,374 @@
+// Package records is the machinery every CRM record type shares. A domain
+// package (contacts, leads, deals, …) describes its entity — table, fields,
+// hooks — and records provides the rest from that description: storage
+// with the authorisation scope, custom fields, the filter language, keyset
+// lists, change history, the JSON API and its OpenAPI schema. Standard and
+// custom fields are both Fields, so everything that works for one works for
+// the other.
+package records
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/mail"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/relasi/relasi/internal/filter"
+	"github.com/relasi/relasi/internal/i18n"
+)
+
+// Kind is a field's type.
+type Kind string
+
+const (
+	Text        Kind = "text"
+	LongText    Kind = "long_text"
+	Integer     Kind = "integer"
+	Number      Kind = "number"
+	Money       Kind = "money"
+	Date        Kind = "date"
+	DateTime    Kind = "datetime"
+	Bool        Kind = "boolean"
+	Select      Kind = "select"
+	MultiSelect Kind = "multi_select"
+	URL         Kind = "url"
+	Email       Kind = "email"
+	Phone       Kind = "phone"
+	Ref         Kind = "ref"  // the ID of a record of another entity
+	User        Kind = "user" // the ID of a user (owner)
+	List        Kind = "list" // a list of strings (e-mails, phones, tags)
+)
+
+// CustomKinds are the kinds an admin may give a custom field.
+var CustomKinds = []Kind{Text, Number, Money, Date, Bool, Select, MultiSelect, URL, Email, Phone}
+
+// Field describes one field of an entity.
+type Field struct {
+	Name   string // JSON and form name; "custom.<key>" for custom fields
+	Label  string // catalog key ("field.first_name"); custom fields: the admin's label
+	Kind   Kind
+	Column string // SQL column of a standard field
+	Custom bool
+	// Key is a custom field's key inside the record's custom JSON.
+	Key      string
+	Required bool
+	MaxLen   int
+	Choices  []string
+	// Ref is the entity a Ref field points at; RefTitle the SQL giving the
+	// referenced record's display name from the ID in $col, e.g.
+	// "(SELECT name FROM accounts WHERE id = $col)".
+	Ref      string
+	RefTitle string
+	// Currency of a Money field; CurrencyField names the field holding it
+	// when the record carries its own currency (deals).
+	Currency      string
+	CurrencyField string
+	ReadOnly      bool // set by Relasi, never by input
+	InList        bool // a default column of list views
+	NoSort        bool
+	NoFilter      bool
+	// Normalize rewrites an accepted value, e.g. phones to E.164.
+	Normalize func(v any) (any, error)
+}
+
+// Sortable reports whether lists can be ordered by the field.
+func (f Field) Sortable() bool {
+	return !f.NoSort && f.Kind != MultiSelect && f.Kind != List && f.Kind != LongText
+}
+
+// Filterable reports whether the filter language can use the field.
+func (f Field) Filterable() bool { return !f.NoFilter && f.Kind != LongText }
+
+var customKeyPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
+
+// ValidCustomKey reports whether key may name a custom field. Keys appear
+// in SQL expressions, so this pattern is what keeps them safe.
+func ValidCustomKey(key string) bool { return customKeyPattern.MatchString(key) }
+
+// filterType maps a kind to the filter language's type.
+func (f Field) filterType() filter.Type {
+	switch f.Kind {
+	case Integer, Number:
+		return filter.Number
+	case Money:
+		return filter.Money
+	case Date:
+		return filter.Date
+	case DateTime:
+		return filter.DateTime
+	case Bool:
+		return filter.Bool
+	case Select:
+		return filter.Enum
+	case MultiSelect, List:
+		return filter.MultiEnum
+	case Ref, User:
+		return filter.ID
+	}
+	return filter.Text
+}
+
+// exponent is the minor-unit exponent of a Money field's currency.
+func (f Field) exponent(currency string) int {
+	if currency == "" {
+		currency = f.Currency
+	}
+	if currency == "" {
+		currency = i18n.DefaultCurrency
+	}
+	if e, ok := i18n.CurrencyExponent(currency); ok {
+		return e
+	}
+	return 2
+}
+
+// Accept converts an input value — decoded JSON (with json.Number for
+// numbers) or a form string — into the field's Go value, or explains why
+// it cannot. nil means empty. Values by kind: string; int64 (Integer, Ref,
+// User, Money in minor units); float64 (Number); bool; "YYYY-MM-DD" string
+// (Date); time.Time (DateTime); []string (MultiSelect, List).
+func (f Field) Accept(in any, currency string) (any, error) {
+	v, err := f.accept(in, currency)
+	if err != nil || v == nil || f.Normalize == nil {
+		return v, err
+	}
+	return f.Normalize(v)
+}
+
+func (f Field) accept(in any, currency string) (any, error) {
+	if s, ok := in.(string); ok {
+		in = strings.TrimSpace(s)
+		if in == "" {
+			in = nil
+		}
+	}
+	if in == nil {
+		return nil, nil
+	}
+	switch f.Kind {
+	case Text, LongText, Select, URL, Email, Phone:
+		s, ok := in.(string)
+		if !ok {
+			if n, isNum := in.(json.Number); isNum && (f.Kind == Text || f.Kind == Phone) {
+				s = n.String()
+			} else {
+				return nil, problem("wrong_type", "must be text")
+			}
+		}
+		max := f.MaxLen
+		if max == 0 {
+			max = 255
+			if f.Kind == LongText {
+				max = 100_000
+			}
+		}
+		if utf8.RuneCountInString(s) > max {
+			return nil, problem("too_long", "must be at most %d characters", max)
+		}
+		switch f.Kind {
+		case Select:
+			if !slices.Contains(f.Choices, s) {
+				return nil, problem("invalid_choice", "must be one of: %s", strings.Join(f.Choices, ", "))
+			}
+		case Email:
+			a, err := mail.ParseAddress(s)
+			if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndex(s, "@")+1:], ".") {
+				return nil, problem("invalid_email", "is not a valid e-mail address")
+			}
+			s = strings.ToLower(s)
+		case URL:
+			if !strings.Contains(s, "://") {
+				s = "https://" + s
+			}
+			u, err := url.Parse(s)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !strings.Contains(u.Host, ".") {
+				return nil, problem("invalid_url", "is not a web address")
+			}
+		}
+		return s, nil
+	case Integer, Ref, User:
+		n, ok := toFloat(in)
+		if !ok || n != math.Trunc(n) || math.Abs(n) > 1<<53 {
+			return nil, problem("wrong_type", "must be a whole number")
+		}
+		if (f.Kind == Ref || f.Kind == User) && n < 1 {
+			return nil, problem("not_found", "does not exist")
+		}
+		return int64(n), nil
+	case Number:
+		n, ok := toFloat(in)
+		if !ok || math.IsInf(n, 0) || math.IsNaN(n) {
+			return nil, problem("wrong_type", "must be a number")
+		}
+		return n, nil
+	case Money:
+		var s string
+		switch x := in.(type) {
+		case json.Number:
+			s = x.String()
+		case string:
+			s = x
+		case float64:
+			s = strconv.FormatFloat(x, 'f', -1, 64)
+		case int64:
+			s = strconv.FormatInt(x, 10)
+		default:
+			return nil, problem("wrong_type", "must be an amount")
+		}
+		minor, err := parseAmount(s, f.exponent(currency))
+		if err != nil {
+			return nil, problem("invalid_amount", "must be an amount with at most %d decimals", f.exponent(currency))
+		}
+		return minor, nil
+	case Bool:
+		switch x := in.(type) {
+		case bool:
+			return x, nil
+		case string:
+			switch strings.ToLower(x) {
+			case "true", "on", "1", "yes", "ya":
+				return true, nil
+			case "false", "off", "0", "no", "tidak":
+				return false, nil
+			}
+		}
+		return nil, problem("wrong_type", "must be true or false")
+	case Date:
+		s, ok := in.(string)
+		if !ok {
+			return nil, problem("wrong_type", "must be a date like 2026-01-31")
+		}
+		if len(s) > 10 {
+			s = s[:10]
+		}
+		if _, err := time.Parse(time.DateOnly, s); err != nil {
+			return nil, problem("invalid_date", "must be a date like 2026-01-31")
+		}
+		return s, nil
+	case DateTime:
+		s, ok := in.(string)
+		if !ok {
+			if t, isTime := in.(time.Time); isTime {
+				return t.UTC(), nil
+			}
+			return nil, problem("wrong_type", "must be a date and time")
+		}
+		for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02 15:04"} {
+			if t, err := time.Parse(layout, s); err == nil {
+				return t.UTC(), nil
+			}
+		}
+		return nil, problem("invalid_time", "must be a date and time like 2026-01-31T14:00:00+07:00")
+	case MultiSelect, List:
+		var items []string
+		switch x := in.(type) {
+		case []any:
+			for _, it := range x {
+				s, ok := it.(string)
+				if !ok {
+					return nil, problem("wrong_type", "must be a list of text")
+				}
+				items = append(items, s)
+			}
+		case []string:
+			items = x
+		case string:
+			items = strings.Split(x, ",")
+		default:
+			return nil, problem("wrong_type", "must be a list of text")
+		}
+		out := make([]string, 0, len(items))
+		for _, it := range items {
+			it = strings.TrimSpace(it)
+			if it == "" || slices.Contains(out, it) {
+				continue
+			}
+			if f.Kind == MultiSelect && !slices.Contains(f.Choices, it) {
+				return nil, problem("invalid_choice", "must be among: %s", strings.Join(f.Choices, ", "))
+			}
+			if utf8.RuneCountInString(it) > 255 {
+				return nil, problem("too_long", "must be at most %d characters", 255)
+			}
+			out = append(out, it)
+		}
+		if len(out) == 0 {
+			return nil, nil
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("records: field %s has unknown kind %q", f.Name, f.Kind)
+}
+
+func toFloat(in any) (float64, bool) {
+	switch x := in.(type) {
+	case json.Number:
+		f, err := x.Float64()
+		return f, err == nil
+	case float64:
+		return x, true
+	case int64:
+		return float64(x), true
+	case int:
+		return float64(x), true
+	case string:
+		f, err := strconv.ParseFloat(strings.ReplaceAll(x, ",", "."), 64)
+		return f, err == nil
+	}
+	return 0, false
+}
+
+// parseAmount turns "1500000" or "1234.5" into minor units.
+func parseAmount(s string, exp int) (int64, error) {
+	s = strings.TrimSpace(s)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" || len(frac) > exp || strings.ContainsFunc(whole+frac, func(r rune) bool { return r < '0' || r > '9' }) {
+		return 0, fmt.Errorf("bad amount %q", s)
+	}
+	frac += strings.Repeat("0", exp-len(frac))
+	n, err := strconv.ParseInt(whole+frac, 10, 64)
+	if err != nil {
+		return 0, err
+	}
+	if neg {
+		n = -n
+	}
+	return n, nil
+}
+
+// FormatAmount turns minor units back into the decimal the API shows.
+func FormatAmount(minor int64, exp int) json.Number {
+	if exp == 0 {
+		return json.Number(strconv.FormatInt(minor, 10))
+	}
+	sign := ""
+	if minor < 0 {
+		sign, minor = "-", -minor
+	}
+	p := int64(math.Pow10(exp))
+	whole, frac := minor/p, minor%p
+	if frac == 0 {
+		return json.Number(sign + strconv.FormatInt(whole, 10))
+	}
+	fs := strings.TrimRight(fmt.Sprintf("%0*d", exp, frac), "0")
+	return json.Number(sign + strconv.FormatInt(whole, 10) + "." + fs)
+}
+
+// fieldProblem is a validation failure of one value, before it is known
+// which field it belongs to.
+type fieldProblem struct {
+	code, msg string
+	args      []any
+}
+
+func (p *fieldProblem) Error() string { return fmt.Sprintf(p.msg, p.args...) }
+
+func problem(code, msg string, args ...any) error { return &fieldProblem{code: code, msg: msg, args: args} }

@@ -1,0 +1,496 @@
+package records
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/relasi/relasi/internal/auth"
+	"github.com/relasi/relasi/internal/errs"
+	"github.com/relasi/relasi/internal/filter"
+	"github.com/relasi/relasi/internal/page"
+	"github.com/relasi/relasi/internal/store"
+)
+
+// Store reads and writes records of any entity. Every method takes the
+// caller's Principal and applies the authorisation scope in the query
+// itself, so a record the caller may not see is simply not found.
+type Store struct {
+	db  *store.DB
+	now func() time.Time
+}
+
+// NewStore returns a Store on db.
+func NewStore(db *store.DB) *Store {
+	return &Store{db: db, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+}
+
+// DB is the database, for domain code that composes its own queries.
+func (s *Store) DB() *store.DB { return s.db }
+
+// Now is the store's clock.
+func (s *Store) Now() time.Time { return s.now() }
+
+// SetClock replaces the clock, for tests.
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
+// selection is a SELECT list for an entity and the way to scan it.
+type selection struct {
+	e      *Entity
+	fields []Field
+	cols   []string
+	titles []Field // fields whose display name is selected too
+}
+
+func (s *Store) selection(e *Entity, fields []Field) selection {
+	a := e.Alias
+	sel := selection{e: e, fields: fields}
+	owner := "NULL"
+	if e.Owned {
+		owner = a + ".owner_id"
+	}
+	title := "''"
+	if e.TitleSQL != "" {
+		title = "COALESCE(" + e.TitleSQL + ", '')"
+	}
+	sel.cols = []string{a + ".id", owner, a + ".version", a + ".created_at", a + ".updated_at", a + ".deleted_at",
+		jsonText(s.db.Engine, a+".custom"), title}
+	for _, f := range fields {
+		if f.Custom || f.Name == "owner_id" || f.ReadOnly && (f.Name == "id" || f.Name == "created_at" || f.Name == "updated_at") {
+			continue
+		}
+		col := a + "." + f.Column
+		if f.Kind == List || f.Kind == MultiSelect {
+			col = jsonText(s.db.Engine, col)
+		}
+		sel.cols = append(sel.cols, col)
+	}
+	for _, f := range fields {
+		if f.RefTitle != "" {
+			c := a + "." + f.Column
+			if f.Name == "owner_id" {
+				c = owner
+			}
+			sel.cols = append(sel.cols, "COALESCE("+refTitle(f, c)+", '')")
+			sel.titles = append(sel.titles, f)
+		}
+	}
+	return sel
+}
+
+func (sel selection) sql() string { return strings.Join(sel.cols, ", ") }
+
+func (sel selection) scan(row store.Scanner, extra ...any) (Record, error) {
+	var (
+		r       = Record{Values: map[string]any{}, Custom: map[string]any{}, Titles: map[string]string{}, fields: sel.fields}
+		owner   sql.NullInt64
+		deleted sql.NullTime
+		custom  string
+	)
+	dest := []any{&r.ID, &owner, &r.Version, &r.CreatedAt, &r.UpdatedAt, &deleted, &custom, &r.Title}
+	var std []Field
+	for _, f := range sel.fields {
+		if f.Custom || f.Name == "owner_id" || f.ReadOnly && (f.Name == "id" || f.Name == "created_at" || f.Name == "updated_at") {
+			continue
+		}
+		std = append(std, f)
+	}
+	raw := make([]any, len(std))
+	for i := range raw {
+		dest = append(dest, &raw[i])
+	}
+	titles := make([]string, len(sel.titles))
+	for i := range titles {
+		dest = append(dest, &titles[i])
+	}
+	dest = append(dest, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return Record{}, err
+	}
+	r.OwnerID = owner.Int64
+	r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
+	if deleted.Valid {
+		t := deleted.Time.UTC()
+		r.DeletedAt = &t
+	}
+	for i, f := range std {
+		v, err := fromDB(f, raw[i])
+		if err != nil {
+			return Record{}, fmt.Errorf("read %s.%s: %w", sel.e.Name, f.Name, err)
+		}
+		if v != nil {
+			r.Values[f.Name] = v
+		}
+	}
+	if custom != "" {
+		var m map[string]any
+		dec := json.NewDecoder(strings.NewReader(custom))
+		dec.UseNumber()
+		if err := dec.Decode(&m); err != nil {
+			return Record{}, fmt.Errorf("read %s custom values: %w", sel.e.Name, err)
+		}
+		for _, f := range sel.fields {
+			if !f.Custom {
+				continue
+			}
+			if v, ok := m[f.Key]; ok && v != nil {
+				cv, err := fromJSON(f, v)
+				if err == nil && cv != nil {
+					r.Custom[f.Key] = cv
+				}
+			}
+		}
+	}
+	for i, f := range sel.titles {
+		if titles[i] != "" {
+			r.Titles[f.Name] = titles[i]
+		}
+	}
+	return r, nil
+}
+
+// fromDB converts what a driver returned into the field's Go value.
+func fromDB(f Field, v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	if b, ok := v.([]byte); ok {
+		v = string(b)
+	}
+	switch f.Kind {
+	case Integer, Ref, User, Money:
+		switch x := v.(type) {
+		case int64:
+			return x, nil
+		case float64:
+			return int64(x), nil
+		}
+	case Number:
+		switch x := v.(type) {
+		case float64:
+			return x, nil
+		case int64:
+			return float64(x), nil
+		}
+	case Bool:
+		switch x := v.(type) {
+		case bool:
+			return x, nil
+		case int64:
+			return x != 0, nil
+		}
+	case Date:
+		switch x := v.(type) {
+		case time.Time:
+			return x.Format(time.DateOnly), nil
+		case string:
+			if len(x) >= 10 {
+				return x[:10], nil
+			}
+		}
+	case DateTime:
+		switch x := v.(type) {
+		case time.Time:
+			return x.UTC(), nil
+		case string:
+			for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05"} {
+				if t, err := time.Parse(layout, x); err == nil {
+					return t.UTC(), nil
+				}
+			}
+		}
+	case List, MultiSelect:
+		if s, ok := v.(string); ok {
+			var l []string
+			if err := json.Unmarshal([]byte(s), &l); err != nil {
+				return nil, err
+			}
+			if len(l) == 0 {
+				return nil, nil
+			}
+			return l, nil
+		}
+	default:
+		if s, ok := v.(string); ok {
+			return s, nil
+		}
+	}
+	return nil, fmt.Errorf("unexpected %T for a %s field", v, f.Kind)
+}
+
+// fromJSON converts a value stored in the custom JSON.
+func fromJSON(f Field, v any) (any, error) {
+	switch f.Kind {
+	case Money, Integer:
+		if n, ok := v.(json.Number); ok {
+			i, err := n.Int64()
+			return i, err
+		}
+	case Number:
+		if n, ok := v.(json.Number); ok {
+			return n.Float64()
+		}
+	case MultiSelect:
+		if l, ok := v.([]any); ok {
+			out := make([]string, 0, len(l))
+			for _, it := range l {
+				if s, ok := it.(string); ok {
+					out = append(out, s)
+				}
+			}
+			return out, nil
+		}
+	case Bool:
+		if b, ok := v.(bool); ok {
+			return b, nil
+		}
+	default:
+		if s, ok := v.(string); ok {
+			return s, nil
+		}
+	}
+	return nil, fmt.Errorf("custom %s: unexpected %T", f.Key, v)
+}
+
+// toDB converts a field's Go value into a bind argument.
+func toDB(f Field, v any) any {
+	if v == nil {
+		return nil
+	}
+	if l, ok := v.([]string); ok {
+		b, _ := json.Marshal(l)
+		return string(b)
+	}
+	return v
+}
+
+var errNotFound = errs.E(errs.NotFound, "No such record, or you may not see it.").WithKey("error.record_not_found")
+
+// Get returns one record the caller may read. Deleted records are found
+// only with includeDeleted (the trash).
+func (s *Store) Get(ctx context.Context, p auth.Principal, e *Entity, id int64) (Record, error) {
+	return s.get(ctx, s.db.Read(), p, e, id, auth.Read, false)
+}
+
+// GetTx is Get inside a transaction, for domain operations that compose.
+func (s *Store) GetTx(ctx context.Context, tx *sql.Tx, p auth.Principal, e *Entity, id int64) (Record, error) {
+	return s.get(ctx, tx, p, e, id, auth.Read, false)
+}
+
+func (s *Store) get(ctx context.Context, q store.Querier, p auth.Principal, e *Entity, id int64, a auth.Action, deleted bool) (Record, error) {
+	fields, err := s.fields(ctx, q, e)
+	if err != nil {
+		return Record{}, err
+	}
+	sel := s.selection(e, fields)
+	where := []string{e.Alias + ".id = $1"}
+	args := []any{id}
+	if deleted {
+		where = append(where, e.Alias+".deleted_at IS NOT NULL")
+	} else {
+		where = append(where, e.Alias+".deleted_at IS NULL")
+	}
+	if e.Owned {
+		cond, sargs := p.Scope(a, e.Alias+".owner_id", len(args)+1)
+		where = append(where, cond)
+		args = append(args, sargs...)
+	}
+	query := fmt.Sprintf("SELECT %s FROM %s %s WHERE %s", sel.sql(), e.Table, e.Alias, strings.Join(where, " AND "))
+	r, err := sel.scan(q.QueryRowContext(ctx, query, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Record{}, errNotFound
+	}
+	if err != nil {
+		return Record{}, fmt.Errorf("get %s %d: %w", e.Name, id, err)
+	}
+	return r, nil
+}
+
+// Query is a list request.
+type Query struct {
+	Filter string     // the filter language
+	Where  string     // extra SQL condition from domain code (trusted), with $n args numbered from 1
+	Args   []any      // arguments of Where
+	Page   url.Values // limit, cursor, sort
+	Trash  bool       // list deleted records instead
+	// Location is the caller's time zone, for relative dates in filters.
+	Location *time.Location
+}
+
+// Schema returns the filter schema of an entity with its custom fields.
+func (s *Store) Schema(ctx context.Context, e *Entity) (filter.Schema, error) {
+	fields, err := s.fields(ctx, s.db.Read(), e)
+	if err != nil {
+		return filter.Schema{}, err
+	}
+	return s.schema(e, fields), nil
+}
+
+func (s *Store) schema(e *Entity, fields []Field) filter.Schema {
+	var ff []filter.Field
+	all := append(e.systemFields(), fields...)
+	for _, f := range all {
+		if !f.Filterable() {
+			continue
+		}
+		x := expr(s.db.Engine, e, f)
+		ff = append(ff, filter.Field{Name: f.Name, Type: f.filterType(), SQL: x, Choices: f.Choices, Scale: f.exponent("")})
+	}
+	if e.FilterFields != nil {
+		ff = append(ff, e.FilterFields(s.db.Engine)...)
+	}
+	return filter.NewSchema(ff...)
+}
+
+// SortColumns returns the sortable fields of an entity.
+func (s *Store) SortColumns(e *Entity, fields []Field) page.Columns {
+	cols := page.Columns{}
+	for _, f := range append(e.systemFields(), fields...) {
+		if f.Sortable() {
+			cols[f.Name] = sortColumn(s.db.Engine, e, f)
+		}
+	}
+	return cols
+}
+
+// List returns one page of the records the caller may read that match q.
+func (s *Store) List(ctx context.Context, p auth.Principal, e *Entity, q Query) (page.List[Record], error) {
+	fields, err := s.fields(ctx, s.db.Read(), e)
+	if err != nil {
+		return page.List[Record]{}, err
+	}
+	cols := s.SortColumns(e, fields)
+	defSort := e.DefaultSort
+	if defSort == "" {
+		defSort = "-created_at"
+	}
+	pr, err := page.Parse(q.Page, cols, defSort, e.Alias+".id")
+	if err != nil {
+		return page.List[Record]{}, err
+	}
+	sel := s.selection(e, fields)
+	var where []string
+	var args []any
+	if q.Trash {
+		where = append(where, e.Alias+".deleted_at IS NOT NULL")
+	} else {
+		where = append(where, e.Alias+".deleted_at IS NULL")
+	}
+	if e.Owned {
+		cond, sargs := p.Scope(auth.Read, e.Alias+".owner_id", len(args)+1)
+		where = append(where, cond)
+		args = append(args, sargs...)
+	}
+	if q.Where != "" {
+		where = append(where, "("+renumber(q.Where, len(args))+")")
+		args = append(args, q.Args...)
+	}
+	if strings.TrimSpace(q.Filter) != "" {
+		w, err := filter.Compile(q.Filter, s.schema(e, fields), filter.Options{Engine: s.db.Engine, FirstArg: len(args) + 1, Now: s.now(), Location: q.Location})
+		if err != nil {
+			return page.List[Record]{}, err
+		}
+		if w.SQL != "" {
+			where = append(where, "("+w.SQL+")")
+			args = append(args, w.Args...)
+		}
+	}
+	if cond, kargs := pr.Where(len(args) + 1); cond != "" {
+		where = append(where, cond)
+		args = append(args, kargs...)
+	}
+	// The sort expressions are selected too: their values make the cursor.
+	sortCols := make([]string, 0, len(pr.Sort))
+	for _, f := range pr.Sort {
+		sortCols = append(sortCols, cols[f.Field].Expr)
+	}
+	selectList := sel.sql()
+	if len(sortCols) > 0 {
+		selectList += ", " + strings.Join(sortCols, ", ")
+	}
+	query := fmt.Sprintf("SELECT %s FROM %s %s WHERE %s ORDER BY %s LIMIT %d",
+		selectList, e.Table, e.Alias, strings.Join(where, " AND "), pr.OrderBy(), pr.Fetch())
+	rows, err := s.db.Read().QueryContext(ctx, query, args...)
+	if err != nil {
+		return page.List[Record]{}, fmt.Errorf("list %s: %w", e.Name, err)
+	}
+	defer rows.Close()
+	var out []Record
+	var lastKeys []any
+	for rows.Next() {
+		keys := make([]any, len(sortCols))
+		ptrs := make([]any, len(keys))
+		for i := range keys {
+			ptrs[i] = &keys[i]
+		}
+		r, err := sel.scan(rows, ptrs...)
+		if err != nil {
+			return page.List[Record]{}, fmt.Errorf("list %s: %w", e.Name, err)
+		}
+		out = append(out, r)
+		if len(out) == pr.Limit {
+			lastKeys = keys
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return page.List[Record]{}, fmt.Errorf("list %s: %w", e.Name, err)
+	}
+	list := page.List[Record]{Items: out}
+	if list.Items == nil {
+		list.Items = []Record{}
+	}
+	if len(out) > pr.Limit {
+		list.Items = out[:pr.Limit]
+		list.NextCursor = pr.Cursor(append(cursorValues(lastKeys), out[pr.Limit-1].ID)...)
+	}
+	return list, nil
+}
+
+// cursorValues makes scanned sort values encodable (bytes to text, floats
+// that hold whole numbers stay floats).
+func cursorValues(keys []any) []any {
+	out := make([]any, len(keys))
+	for i, k := range keys {
+		switch x := k.(type) {
+		case []byte:
+			out[i] = string(x)
+		case float64:
+			if math.IsInf(x, 0) {
+				x = -1e300
+			}
+			out[i] = x
+		default:
+			out[i] = x
+		}
+	}
+	return out
+}
+
+// renumber shifts $1, $2, … in a trusted SQL fragment by offset.
+func renumber(sqlText string, offset int) string {
+	if offset == 0 {
+		return sqlText
+	}
+	var b strings.Builder
+	for i := 0; i < len(sqlText); i++ {
+		if sqlText[i] == '$' && i+1 < len(sqlText) && sqlText[i+1] >= '0' && sqlText[i+1] <= '9' {
+			j := i + 1
+			n := 0
+			for j < len(sqlText) && sqlText[j] >= '0' && sqlText[j] <= '9' {
+				n = n*10 + int(sqlText[j]-'0')
+				j++
+			}
+			fmt.Fprintf(&b, "$%d", n+offset)
+			i = j - 1
+			continue
+		}
+		b.WriteByte(sqlText[i])
+	}
+	return b.String()
+}

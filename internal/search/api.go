@@ -1,0 +1,46 @@
+package search
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/relasi/relasi/internal/api"
+	"github.com/relasi/relasi/internal/auth"
+	"github.com/relasi/relasi/internal/errs"
+	"github.com/relasi/relasi/internal/httpx"
+	"github.com/relasi/relasi/internal/store"
+)
+
+// RegisterAPI adds GET /api/v1/search?q=.
+func RegisterAPI(rt *api.Router, db *store.DB) {
+	rt.Handle("GET /api/v1/search", func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+		q := r.URL.Query()
+		limit := 20
+		if s := q.Get("limit"); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 1 || n > 100 {
+				var fe errs.Fields
+				fe.Add("limit", "out_of_range", "must be a whole number from %d to %d", 1, 100)
+				return fe.Err()
+			}
+			limit = n
+		}
+		hits, err := Search(r.Context(), db, p, q.Get("q"), limit)
+		if err != nil {
+			return err
+		}
+		httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": hits})
+		return nil
+	})
+}
+
+// OpenAPI documents the search endpoint.
+var OpenAPI = []byte(`{
+  "paths": {"/api/v1/search": {"get": {"operationId": "search", "summary": "Search names, e-mails, phones, companies and deal names", "tags": ["search"],
+    "parameters": [{"name": "q", "in": "query", "required": true, "schema": {"type": "string"}, "description": "Words of at least 3 characters, or a phone number in any form."},
+      {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}],
+    "responses": {"200": {"description": "Best matches first", "content": {"application/json": {"schema": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/SearchHit"}}}}}}},
+      "401": {"$ref": "#/components/responses/Unauthorized"}, "422": {"$ref": "#/components/responses/Invalid"}}}}},
+  "components": {"schemas": {"SearchHit": {"type": "object", "additionalProperties": false, "required": ["entity", "id", "title", "detail", "url"],
+    "properties": {"entity": {"type": "string"}, "id": {"type": "integer"}, "title": {"type": "string"}, "detail": {"type": "string"}, "url": {"type": "string"}}}}}
+}`)

@@ -1,0 +1,195 @@
+// Package search is Relasi's global search over names, e-mails, phones,
+// companies and deal names. Domain packages keep one document per record
+// up to date inside the transaction that saves the record, so search never
+// shows what was not committed. SQLite uses an FTS5 trigram index (any
+// three characters of a word or number match); PostgreSQL uses full-text
+// prefix search.
+package search
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/relasi/relasi/internal/auth"
+	"github.com/relasi/relasi/internal/phone"
+	"github.com/relasi/relasi/internal/store"
+)
+
+// Doc is what search knows of one record.
+type Doc struct {
+	Entity  string
+	ID      int64
+	OwnerID int64
+	Title   string
+	Body    string // further words: e-mails, phones (in every typed form), company, city
+}
+
+// Hit is one search result.
+type Hit struct {
+	Entity string `json:"entity"`
+	ID     int64  `json:"id"`
+	Title  string `json:"title"`
+	Detail string `json:"detail"`
+	URL    string `json:"url"`
+}
+
+// Index adds or replaces a record's document.
+func Index(ctx context.Context, tx *sql.Tx, engine store.Engine, d Doc) error {
+	owner := any(nil)
+	if d.OwnerID != 0 {
+		owner = d.OwnerID
+	}
+	if engine == store.Postgres {
+		_, err := tx.ExecContext(ctx, `INSERT INTO search_docs (entity, record_id, owner_id, title, body) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (entity, record_id) DO UPDATE SET owner_id = EXCLUDED.owner_id, title = EXCLUDED.title, body = EXCLUDED.body`,
+			d.Entity, d.ID, owner, d.Title, d.Body)
+		if err != nil {
+			return fmt.Errorf("index %s %d: %w", d.Entity, d.ID, err)
+		}
+		return nil
+	}
+	var rowid int64
+	err := tx.QueryRowContext(ctx, "SELECT fts_rowid FROM search_docs WHERE entity = $1 AND record_id = $2", d.Entity, d.ID).Scan(&rowid)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if err := tx.QueryRowContext(ctx, "INSERT INTO search_fts (title, body, entity, record_id, owner_id) VALUES ($1, $2, $3, $4, $5) RETURNING rowid",
+			d.Title, d.Body, d.Entity, d.ID, owner).Scan(&rowid); err != nil {
+			return fmt.Errorf("index %s %d: %w", d.Entity, d.ID, err)
+		}
+		_, err = tx.ExecContext(ctx, "INSERT INTO search_docs (entity, record_id, fts_rowid) VALUES ($1, $2, $3)", d.Entity, d.ID, rowid)
+	case err == nil:
+		_, err = tx.ExecContext(ctx, "UPDATE search_fts SET title = $1, body = $2, owner_id = $3 WHERE rowid = $4", d.Title, d.Body, owner, rowid)
+	}
+	if err != nil {
+		return fmt.Errorf("index %s %d: %w", d.Entity, d.ID, err)
+	}
+	return nil
+}
+
+// Remove deletes a record's document (the record went to the trash).
+func Remove(ctx context.Context, tx *sql.Tx, engine store.Engine, entity string, id int64) error {
+	if engine != store.Postgres {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM search_fts WHERE rowid = (SELECT fts_rowid FROM search_docs WHERE entity = $1 AND record_id = $2)", entity, id); err != nil {
+			return fmt.Errorf("unindex %s %d: %w", entity, id, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM search_docs WHERE entity = $1 AND record_id = $2", entity, id); err != nil {
+		return fmt.Errorf("unindex %s %d: %w", entity, id, err)
+	}
+	return nil
+}
+
+// EmailWords returns e-mail addresses and their parts as words, so that
+// "budi" and "maju" find budi@maju.co.id on either engine.
+func EmailWords(emails []string) string {
+	var words []string
+	for _, e := range emails {
+		words = append(words, e)
+		words = append(words, strings.FieldsFunc(e, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })...)
+	}
+	return strings.Join(words, " ")
+}
+
+// PhoneWords returns the searchable forms of phone numbers.
+func PhoneWords(phones []string) string {
+	var words []string
+	for _, p := range phones {
+		words = append(words, phone.SearchForms(p)...)
+	}
+	return strings.Join(words, " ")
+}
+
+// MinQueryLen is the shortest word search looks for.
+const MinQueryLen = 3
+
+// terms splits a query into words search can match: phone-like input
+// becomes its digits, so "0812-3456" finds 081234567890.
+func terms(q string) []string {
+	q = strings.TrimSpace(q)
+	if looksLikePhone(q) {
+		if d := phone.Digits(q); len(d) >= MinQueryLen {
+			return []string{d}
+		}
+		return nil
+	}
+	var out []string
+	// Words are runs of letters and digits: "budi@maju.co.id" searches for
+	// "budi" and "maju", which documents hold as words of their own.
+	for _, w := range strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) {
+		if len([]rune(w)) >= MinQueryLen {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func looksLikePhone(q string) bool {
+	digits := 0
+	for _, r := range q {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == '+' || r == '-' || r == ' ' || r == '(' || r == ')' || r == '.':
+		default:
+			return false
+		}
+	}
+	return digits >= MinQueryLen
+}
+
+// Search returns up to limit records matching every word of q that the
+// caller may read, best matches first.
+func Search(ctx context.Context, db *store.DB, p auth.Principal, q string, limit int) ([]Hit, error) {
+	words := terms(q)
+	if len(words) == 0 {
+		return []Hit{}, nil
+	}
+	var query string
+	var args []any
+	if db.Engine == store.Postgres {
+		parts := make([]string, len(words))
+		for i, w := range words {
+			parts[i] = tsWord(w) + ":*"
+		}
+		args = []any{strings.Join(parts, " & ")}
+		scope, sargs := p.Scope(auth.Read, "d.owner_id", 2)
+		args = append(args, sargs...)
+		args = append(args, limit)
+		query = fmt.Sprintf(`SELECT d.entity, d.record_id, d.title, left(d.body, 200) FROM search_docs d
+			WHERE d.tsv @@ to_tsquery('simple', $1) AND %s
+			ORDER BY ts_rank(d.tsv, to_tsquery('simple', $1)) DESC, d.record_id DESC LIMIT $%d`, scope, len(args))
+	} else {
+		parts := make([]string, len(words))
+		for i, w := range words {
+			parts[i] = `"` + strings.ReplaceAll(w, `"`, `""`) + `"`
+		}
+		args = []any{strings.Join(parts, " ")}
+		scope, sargs := p.Scope(auth.Read, "f.owner_id", 2)
+		args = append(args, sargs...)
+		args = append(args, limit)
+		query = fmt.Sprintf(`SELECT f.entity, f.record_id, f.title, substr(f.body, 1, 200) FROM search_fts f
+			WHERE search_fts MATCH $1 AND %s ORDER BY rank LIMIT $%d`, scope, len(args))
+	}
+	hits, err := store.Collect(ctx, db.Read(), func(row store.Scanner) (Hit, error) {
+		var h Hit
+		err := row.Scan(&h.Entity, &h.ID, &h.Title, &h.Detail)
+		h.URL = fmt.Sprintf("/%s/%d", h.Entity, h.ID)
+		return h, err
+	}, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", q, err)
+	}
+	if hits == nil {
+		hits = []Hit{}
+	}
+	return hits, nil
+}
+
+// tsWord is a word for to_tsquery; terms already holds only letters and digits.
+func tsWord(w string) string { return w }
