@@ -48,6 +48,7 @@ func commands() []command {
 		{"user", "Manage users: user create | user list | user passwd", runUser},
 		{"token", "Manage API tokens: token create", runToken},
 		{"backup", "Write a consistent copy of the SQLite database to a file", runBackup},
+		{"demo", "Fill the database with realistic demo data", runDemo},
 		{"version", "Print the version", runVersion},
 	}
 }

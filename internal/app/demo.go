@@ -1,0 +1,12 @@
+package app
+
+import (
+	"github.com/relasi/relasi/internal/demo"
+)
+
+// DemoSteps are the modules' demo data beyond people, accounts and
+// contacts, in the order they must run (deals need pipelines, activities
+// need contacts and deals, …).
+func DemoSteps() []demo.Step {
+	return nil
+}
