@@ -76,7 +76,7 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	if err != nil {
 		return nil, err
 	}
-	renderer, err := web.NewRenderer(catalog, assets, people.Templates())
+	renderer, err := web.NewRenderer(catalog, assets, people.Templates(), records.Templates(), search.Templates())
 	if err != nil {
 		return nil, err
 	}
@@ -110,9 +110,13 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	a.Entities = records.NewRegistry(accounts.Entity(db.Engine), contacts.Entity(db.Engine))
 	for _, e := range a.Entities.All() {
 		records.RegisterAPI(apiRouter, a.Records, e)
+		records.RegisterWeb(webRouter, a.Records, e)
 	}
 	records.RegisterCustomFieldAPI(apiRouter, a.Records, a.Entities)
+	records.RegisterCustomFieldsWeb(webRouter, a.Records, a.Entities)
+	records.RegisterViewsAPI(apiRouter, a.Records, a.Entities)
 	search.RegisterAPI(apiRouter, db)
+	search.RegisterWeb(webRouter, db)
 
 	webRouter.RegisterNotFound()
 
@@ -121,7 +125,7 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 		if err != nil {
 			return nil, err
 		}
-		return api.BuildDocument(cfg.Version, people.OpenAPI, records.CustomFieldsOpenAPI, search.OpenAPI, entities)
+		return api.BuildDocument(cfg.Version, people.OpenAPI, records.CustomFieldsOpenAPI, records.ViewsOpenAPI, search.OpenAPI, entities)
 	})
 	a.APIRoutes = apiRouter.Routes()
 

@@ -36,8 +36,14 @@ type CustomField struct {
 
 // Field returns the custom field as a Field.
 func (c CustomField) Field() Field {
-	return Field{Name: "custom." + c.Key, Label: c.Label, Kind: c.Kind, Custom: true, Key: c.Key,
+	f := Field{Name: "custom." + c.Key, Label: c.Label, Kind: c.Kind, Custom: true, Key: c.Key,
 		Required: c.Required, Choices: c.Choices, Currency: c.Currency}
+	if c.Kind == Phone {
+		// Phones are kept in E.164 like the standard ones, so that filters
+		// and lookups find a number however it was typed.
+		f.Normalize = NormalizePhone
+	}
+	return f
 }
 
 // CustomFieldInput creates or changes a custom field. Key and Kind cannot
@@ -197,6 +203,15 @@ func (s *Store) CreateCustomField(ctx context.Context, actor auth.Principal, e *
 		if err != nil {
 			return fmt.Errorf("insert custom field: %w", err)
 		}
+		stale, err := s.staleValues(ctx, tx, e, in.Key, in.Kind)
+		if err != nil {
+			return err
+		}
+		if stale {
+			var fe errs.Fields
+			fe.Add("key", "taken", "still holds values of a deleted field of another kind in some records; choose another key")
+			return fe.Err()
+		}
 		return s.indexCustomField(ctx, tx, e, in.Key, in.Kind)
 	})
 	if err != nil {
@@ -205,10 +220,59 @@ func (s *Store) CreateCustomField(ctx context.Context, actor auth.Principal, e *
 	return s.getCustomField(ctx, s.db.Read(), id)
 }
 
+// staleValues reports whether records (in the trash too) hold values under
+// key that a field of kind cannot read: left by a deleted field of another
+// kind. On PostgreSQL they would make every filter and sort by the field
+// fail, as the cast of such a value is an error there.
+func (s *Store) staleValues(ctx context.Context, tx *sql.Tx, e *Entity, key string, kind Kind) (bool, error) {
+	var typ, val, fits string
+	if s.db.Engine == store.Postgres {
+		typ, val = fmt.Sprintf("jsonb_typeof(custom->'%s')", key), fmt.Sprintf("(custom->>'%s')", key)
+		switch kind {
+		case Number:
+			fits = typ + " = 'number'"
+		case Money:
+			fits = typ + " = 'number' AND " + val + " ~ '^-?[0-9]+$'"
+		case Bool:
+			fits = typ + " = 'boolean'"
+		case MultiSelect:
+			fits = typ + " = 'array'"
+		case Date:
+			fits = typ + " = 'string' AND " + val + " ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'"
+		default:
+			fits = typ + " = 'string'"
+		}
+	} else {
+		typ, val = fmt.Sprintf("json_type(custom, '$.%s')", key), fmt.Sprintf("json_extract(custom, '$.%s')", key)
+		switch kind {
+		case Number:
+			fits = typ + " IN ('integer', 'real')"
+		case Money:
+			fits = typ + " = 'integer'"
+		case Bool:
+			fits = typ + " IN ('true', 'false')"
+		case MultiSelect:
+			fits = typ + " = 'array'"
+		case Date:
+			fits = typ + " = 'text' AND " + val + " GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'"
+		default:
+			fits = typ + " = 'text'"
+		}
+	}
+	var stale bool
+	query := fmt.Sprintf("SELECT EXISTS (SELECT 1 FROM %s WHERE %s <> 'null' AND NOT (%s))", e.Table, typ, fits)
+	if err := tx.QueryRowContext(ctx, query).Scan(&stale); err != nil {
+		return false, fmt.Errorf("values of custom field %s: %w", key, err)
+	}
+	return stale, nil
+}
+
 // indexCustomField creates an expression index so that filtering and
 // sorting by the field stays fast on large tables.
 func (s *Store) indexCustomField(ctx context.Context, tx *sql.Tx, e *Entity, key string, kind Kind) error {
-	if kind == MultiSelect {
+	if kind == MultiSelect || kind == Date && s.db.Engine == store.Postgres {
+		// PostgreSQL refuses text::date in an index (the cast depends on
+		// DateStyle, so it is not IMMUTABLE); such a field goes unindexed.
 		return nil
 	}
 	name := fmt.Sprintf("%s_cf_%s", e.Table, key)
@@ -243,6 +307,13 @@ func (s *Store) UpdateCustomField(ctx context.Context, actor auth.Principal, id 
 		}
 		if err := in.validate(false); err != nil {
 			return err
+		}
+		// Amounts are stored in minor units: Rp 1.500.000,50 (150000050
+		// sen) must not turn into ¥150,000,050.
+		if was, now := (Field{Currency: cur.Currency}).exponent(""), (Field{Currency: in.Currency}).exponent(""); cur.Kind == Money && was != now {
+			var fe errs.Fields
+			fe.Add("currency", "invalid_choice", "must have %d decimals like %s, or stored amounts would change", was, cur.Currency)
+			return fe.Err()
 		}
 		choices, _ := json.Marshal(in.Choices)
 		_, err = tx.ExecContext(ctx, `UPDATE custom_fields SET label = $1, choices = $2, required = $3, currency = $4, position = $5,

@@ -371,4 +371,6 @@ type fieldProblem struct {
 
 func (p *fieldProblem) Error() string { return fmt.Sprintf(p.msg, p.args...) }
 
-func problem(code, msg string, args ...any) error { return &fieldProblem{code: code, msg: msg, args: args} }
+func problem(code, msg string, args ...any) error {
+	return &fieldProblem{code: code, msg: msg, args: args}
+}

@@ -69,4 +69,3 @@ func (s *Store) History(ctx context.Context, entity string, id int64, limit int)
 	}
 	return out, nil
 }
-

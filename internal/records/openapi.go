@@ -186,10 +186,10 @@ func addEntityPaths(paths map[string]any, e *Entity, name string, fields []Field
 	paths[base+"/{id}"] = map[string]any{
 		"get": map[string]any{"operationId": "get" + name, "summary": "Get one", "tags": tag,
 			"parameters": append(append([]any{}, id...), map[string]any{"$ref": "#/components/parameters/IfNoneMatch"}),
-			"responses": merge(map[string]any{"200": jsonResp("The record", name, true), "304": map[string]any{"$ref": "#/components/responses/NotModified"}}, problem("Unauthorized", "NotFound"))},
+			"responses":  merge(map[string]any{"200": jsonResp("The record", name, true), "304": map[string]any{"$ref": "#/components/responses/NotModified"}}, problem("Unauthorized", "NotFound"))},
 		"patch": map[string]any{"operationId": "update" + name, "summary": "Change the fields sent", "tags": tag, "requestBody": body,
 			"parameters": append(append([]any{}, id...), map[string]any{"$ref": "#/components/parameters/IfMatch"}),
-			"responses": merge(map[string]any{"200": jsonResp("Changed", name, true)}, problem("BadRequest", "Unauthorized", "Forbidden", "NotFound", "Invalid", "Conflict", "PreconditionFailed"))},
+			"responses":  merge(map[string]any{"200": jsonResp("Changed", name, true)}, problem("BadRequest", "Unauthorized", "Forbidden", "NotFound", "Invalid", "Conflict", "PreconditionFailed"))},
 		"delete": map[string]any{"operationId": "delete" + name, "summary": "Move to the trash", "tags": tag, "parameters": id,
 			"responses": merge(map[string]any{"204": map[string]any{"description": "Moved to the trash"}}, problem("Unauthorized", "Forbidden", "NotFound"))},
 	}

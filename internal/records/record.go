@@ -21,6 +21,10 @@ type Record struct {
 	Version   int64
 
 	fields []Field // the fields it was read with, for JSON
+	// orphans are stored custom values whose field was deleted. They are
+	// not shown, but a save keeps them, so that re-creating the field
+	// brings them back.
+	orphans map[string]any
 }
 
 // Get returns a field's value by name ("city", "custom.budget", "owner_id").
@@ -108,6 +112,22 @@ func (r *Record) clone() *Record {
 		c.Titles[k] = v
 	}
 	return &c
+}
+
+// storedCustom is what a save writes to the custom column: the values of
+// the current custom fields and the orphans.
+func (r *Record) storedCustom() map[string]any {
+	if len(r.orphans) == 0 {
+		return r.Custom
+	}
+	m := make(map[string]any, len(r.orphans)+len(r.Custom))
+	for k, v := range r.orphans {
+		m[k] = v
+	}
+	for k, v := range r.Custom {
+		m[k] = v
+	}
+	return m
 }
 
 // jsonValue is how the API shows a value: money as a decimal number in

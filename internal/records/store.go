@@ -145,6 +145,10 @@ func (sel selection) scan(row store.Scanner, extra ...any) (Record, error) {
 					r.Custom[f.Key] = cv
 				}
 			}
+			delete(m, f.Key)
+		}
+		if len(m) > 0 {
+			r.orphans = m
 		}
 	}
 	for i, f := range sel.titles {

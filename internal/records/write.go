@@ -20,8 +20,10 @@ import (
 // as "custom.<key>" entries or as a "custom" object.
 type Input map[string]any
 
-// flatten turns a nested "custom" object into "custom.<key>" entries.
-func (in Input) flatten() (Input, error) {
+// flatten turns a nested "custom" object into "custom.<key>" entries. A
+// "custom" that is not an object is reported in fe, and the other fields
+// are still checked, so the caller learns every problem at once.
+func (in Input) flatten(fe *errs.Fields) Input {
 	out := make(Input, len(in))
 	for k, v := range in {
 		if k != "custom" {
@@ -30,29 +32,30 @@ func (in Input) flatten() (Input, error) {
 		}
 		m, ok := v.(map[string]any)
 		if !ok {
-			var fe errs.Fields
 			fe.Add("custom", "wrong_type", "must be an object of custom field values")
-			return nil, fe.Err()
+			continue
 		}
 		for ck, cv := range m {
 			out["custom."+ck] = cv
 		}
 	}
-	return out, nil
+	return out
 }
+
+// shownOnly are the names the API shows on every record but never accepts:
+// a client that sends back what it read learns they are Relasi's to set.
+var shownOnly = map[string]bool{"id": true, "title": true, "display": true, "created_at": true,
+	"updated_at": true, "deleted_at": true, "version": true}
 
 // apply validates in against the fields and writes the accepted values
 // into r. Unknown and read-only fields are errors, never ignored.
 func apply(fields []Field, r *Record, in Input) error {
-	in, err := in.flatten()
-	if err != nil {
-		return err
-	}
+	var fe errs.Fields
+	in = in.flatten(&fe)
 	byName := make(map[string]Field, len(fields))
 	for _, f := range fields {
 		byName[f.Name] = f
 	}
-	var fe errs.Fields
 	names := make([]string, 0, len(in))
 	for k := range in {
 		names = append(names, k)
@@ -62,6 +65,10 @@ func apply(fields []Field, r *Record, in Input) error {
 	sort.SliceStable(names, func(i, j int) bool { return byName[names[i]].Kind == Select && byName[names[j]].Kind != Select })
 	for _, name := range names {
 		f, ok := byName[name]
+		if !ok && shownOnly[name] {
+			fe.Add(name, "read_only", "is set by Relasi and cannot be changed")
+			continue
+		}
 		if !ok {
 			fe.Add(name, "unknown_field", "is not a field of this record")
 			continue
@@ -103,6 +110,34 @@ func validate(fields []Field, r *Record, in Input) error {
 	return fe.Err()
 }
 
+// checkRefs adds to the validation result verr an error for each link
+// (Ref field) to a record that does not exist or is in the trash, so that
+// a bad link is a 422 naming the field, not a constraint failure. Only
+// links that change are checked: a record whose account went to the trash
+// can still be edited.
+func checkRefs(ctx context.Context, tx *sql.Tx, fields []Field, old, r *Record, verr error) error {
+	var fe errs.Fields
+	if e, ok := errs.As(verr); ok && e.Code == errs.Invalid {
+		fe = e.Fields
+	} else if verr != nil {
+		return verr
+	}
+	for _, f := range fields {
+		v := r.Get(f.Name)
+		if f.Kind != Ref || f.RefTitle == "" || v == nil || fe.Has(f.Name) || old != nil && reflect.DeepEqual(old.Get(f.Name), v) {
+			continue
+		}
+		var exists int
+		if err := tx.QueryRowContext(ctx, "SELECT CASE WHEN "+refTitle(f, "$1")+" IS NULL THEN 0 ELSE 1 END", v).Scan(&exists); err != nil {
+			return fmt.Errorf("check %s: %w", f.Name, err)
+		}
+		if exists == 0 {
+			fe.Add(f.Name, "not_found", "refers to a record that does not exist")
+		}
+	}
+	return fe.Err()
+}
+
 func isEmpty(v any) bool {
 	switch x := v.(type) {
 	case nil:
@@ -116,10 +151,16 @@ func isEmpty(v any) bool {
 }
 
 // ownerTeam returns the team of a user, for the authorisation check of a
-// record that user owns; a missing or disabled user is a field error.
-func ownerTeam(ctx context.Context, tx *sql.Tx, ownerID int64) (int64, error) {
+// record that user owns. A new owner must be an active user (else a field
+// error); a record's current owner may have left, and the record must
+// stay editable so that it can be handed over.
+func ownerTeam(ctx context.Context, tx *sql.Tx, ownerID int64, newOwner bool) (int64, error) {
 	var team sql.NullInt64
-	err := tx.QueryRowContext(ctx, "SELECT team_id FROM users WHERE id = $1 AND disabled_at IS NULL", ownerID).Scan(&team)
+	query := "SELECT team_id FROM users WHERE id = $1"
+	if newOwner {
+		query += " AND disabled_at IS NULL"
+	}
+	err := tx.QueryRowContext(ctx, query, ownerID).Scan(&team)
 	if errors.Is(err, sql.ErrNoRows) {
 		var fe errs.Fields
 		fe.Add("owner_id", "not_found", "no active user has this ID")
@@ -132,8 +173,9 @@ func ownerTeam(ctx context.Context, tx *sql.Tx, ownerID int64) (int64, error) {
 }
 
 // canWrite is the authorisation check of a write: the caller must be
-// allowed to write a record owned by the record's owner.
-func canWrite(ctx context.Context, tx *sql.Tx, p auth.Principal, e *Entity, r *Record) error {
+// allowed to write a record owned by the record's owner. newOwner says the
+// owner is being given the record (created for or handed to).
+func canWrite(ctx context.Context, tx *sql.Tx, p auth.Principal, e *Entity, r *Record, newOwner bool) error {
 	if err := p.CanWriteAny(); err != nil {
 		return err
 	}
@@ -143,7 +185,7 @@ func canWrite(ctx context.Context, tx *sql.Tx, p auth.Principal, e *Entity, r *R
 	var team int64
 	if r.OwnerID != 0 {
 		var err error
-		if team, err = ownerTeam(ctx, tx, r.OwnerID); err != nil {
+		if team, err = ownerTeam(ctx, tx, r.OwnerID, newOwner); err != nil {
 			return err
 		}
 	}
@@ -175,7 +217,8 @@ func (s *Store) CreateTx(ctx context.Context, tx *sql.Tx, p auth.Principal, e *E
 	if e.Owned {
 		r.OwnerID = p.UserID
 	}
-	if err := validate(fields, r, in); err != nil {
+	err = validate(fields, r, in)
+	if err := checkRefs(ctx, tx, fields, nil, r, err); err != nil {
 		return Record{}, err
 	}
 	c := &Change{Actor: p, Action: "created", New: r}
@@ -184,7 +227,7 @@ func (s *Store) CreateTx(ctx context.Context, tx *sql.Tx, p auth.Principal, e *E
 			return Record{}, err
 		}
 	}
-	if err := canWrite(ctx, tx, p, e, r); err != nil {
+	if err := canWrite(ctx, tx, p, e, r, true); err != nil {
 		return Record{}, err
 	}
 	now := s.now()
@@ -266,12 +309,13 @@ func (s *Store) UpdateTx(ctx context.Context, tx *sql.Tx, p auth.Principal, e *E
 			"The record was changed by someone else since you loaded it (now at version %d); reload it and apply your change again.", old.Version).
 			WithKey("error.stale_version")
 	}
-	if err := canWrite(ctx, tx, p, e, &old); err != nil {
+	if err := canWrite(ctx, tx, p, e, &old, false); err != nil {
 		return Record{}, err
 	}
 	fields := old.fields
 	r := old.clone()
-	if err := validate(fields, r, in); err != nil {
+	err = validate(fields, r, in)
+	if err := checkRefs(ctx, tx, fields, &old, r, err); err != nil {
 		return Record{}, err
 	}
 	c := &Change{Actor: p, Action: "updated", Old: &old, New: r}
@@ -282,7 +326,7 @@ func (s *Store) UpdateTx(ctx context.Context, tx *sql.Tx, p auth.Principal, e *E
 	}
 	if r.OwnerID != old.OwnerID {
 		// Giving a record away needs the right to write it at its new owner too.
-		if err := canWrite(ctx, tx, p, e, r); err != nil {
+		if err := canWrite(ctx, tx, p, e, r, true); err != nil {
 			return Record{}, err
 		}
 	}
@@ -291,7 +335,7 @@ func (s *Store) UpdateTx(ctx context.Context, tx *sql.Tx, p auth.Principal, e *E
 		return old, nil
 	}
 	now := s.now()
-	customJSON, _ := json.Marshal(r.Custom)
+	customJSON, _ := json.Marshal(r.storedCustom())
 	sets := []string{"custom = $1", "updated_at = $2", "updated_by = $3", "version = version + 1"}
 	args := []any{string(customJSON), now, p.UserID}
 	if e.Owned {
@@ -364,7 +408,7 @@ func (s *Store) Delete(ctx context.Context, p auth.Principal, e *Entity, id int6
 		if err != nil {
 			return err
 		}
-		if err := canWrite(ctx, tx, p, e, &old); err != nil {
+		if err := canWrite(ctx, tx, p, e, &old, false); err != nil {
 			return err
 		}
 		now := s.now()
@@ -390,7 +434,7 @@ func (s *Store) Restore(ctx context.Context, p auth.Principal, e *Entity, id int
 		if err != nil {
 			return err
 		}
-		if err := canWrite(ctx, tx, p, e, &old); err != nil {
+		if err := canWrite(ctx, tx, p, e, &old, false); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf("UPDATE %s SET deleted_at = NULL, updated_by = $1, version = version + 1 WHERE id = $2", e.Table), p.UserID, id); err != nil {

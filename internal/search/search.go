@@ -39,6 +39,9 @@ type Hit struct {
 
 // Index adds or replaces a record's document.
 func Index(ctx context.Context, tx *sql.Tx, engine store.Engine, d Doc) error {
+	// Bodies are joined from parts that may be empty; hits show the body
+	// as their detail, so it is kept free of runs of blanks.
+	d.Title, d.Body = strings.TrimSpace(d.Title), strings.Join(strings.Fields(d.Body), " ")
 	owner := any(nil)
 	if d.OwnerID != 0 {
 		owner = d.OwnerID
@@ -56,8 +59,14 @@ func Index(ctx context.Context, tx *sql.Tx, engine store.Engine, d Doc) error {
 	err := tx.QueryRowContext(ctx, "SELECT fts_rowid FROM search_docs WHERE entity = $1 AND record_id = $2", d.Entity, d.ID).Scan(&rowid)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		if err := tx.QueryRowContext(ctx, "INSERT INTO search_fts (title, body, entity, record_id, owner_id) VALUES ($1, $2, $3, $4, $5) RETURNING rowid",
-			d.Title, d.Body, d.Entity, d.ID, owner).Scan(&rowid); err != nil {
+		// Not RETURNING rowid: SQLite answers -1 for a virtual table there.
+		var res sql.Result
+		res, err = tx.ExecContext(ctx, "INSERT INTO search_fts (title, body, entity, record_id, owner_id) VALUES ($1, $2, $3, $4, $5)",
+			d.Title, d.Body, d.Entity, d.ID, owner)
+		if err == nil {
+			rowid, err = res.LastInsertId()
+		}
+		if err != nil {
 			return fmt.Errorf("index %s %d: %w", d.Entity, d.ID, err)
 		}
 		_, err = tx.ExecContext(ctx, "INSERT INTO search_docs (entity, record_id, fts_rowid) VALUES ($1, $2, $3)", d.Entity, d.ID, rowid)

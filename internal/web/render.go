@@ -117,7 +117,13 @@ var funcs = template.FuncMap{
 		}
 		return m, nil
 	},
+	// navItem links a navigation entry to href, or when href is "" to
+	// where its module said (Router.EnableNav); without either it shows as
+	// "coming soon".
 	"navItem": func(v *View, key, href string) navItem {
+		if href == "" && v.ctx != nil {
+			href = v.ctx.router.nav[key]
+		}
 		return navItem{Key: key, Href: href, Label: v.T("nav." + key), Soon: v.T("nav.soon"), Active: v.Nav == key}
 	},
 }
@@ -147,6 +153,8 @@ type View struct {
 	Assets  *Assets
 	Path    string
 	catalog *i18n.Catalog
+	ctx     *Ctx
+	tmpl    *template.Template // the page's templates, for Partial
 }
 
 // T translates a catalog key into the page's language.
@@ -170,6 +178,12 @@ func (v *View) FieldError(name string) string {
 	for _, f := range v.Err.Fields {
 		if f.Field == name {
 			if key := "validation." + f.Code; v.catalog.Has(key) {
+				// Validators pass arguments for their English message; a
+				// translation that does not use them gets none, so no
+				// "%!(EXTRA …)" reaches the page.
+				if msg := v.catalog.T(v.Lang, key); !strings.Contains(msg, "%") {
+					return msg
+				}
 				return v.catalog.T(v.Lang, key, f.Args...)
 			}
 			return f.Message
@@ -198,6 +212,49 @@ func (v *View) IsAdmin() bool { return v.User != nil && v.User.CanManage() == ni
 // Ago formats a time for tables: date and time in the user's zone.
 func (v *View) DateTime(t time.Time) string { return v.Fmt.DateTime(t) }
 
+// HasMessage reports whether the catalog has key, for optional labels
+// such as "choice.<field>.<value>".
+func (v *View) HasMessage(key string) bool { return v.catalog.Has(key) }
+
+// Partial executes the template name — a {{define}} of any package's
+// partials — with data and returns its output. It lets a page include a
+// template whose name is data (a detail page's panels, the home page's
+// sections), which {{template}} cannot. The output was escaped by
+// html/template as it was produced, so it is safe to insert as it is.
+func (v *View) Partial(name string, data any) (template.HTML, error) {
+	if v.tmpl == nil || v.tmpl.Lookup(name) == nil {
+		return "", fmt.Errorf("partial: no template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := v.tmpl.ExecuteTemplate(&buf, name, data); err != nil {
+		return "", err
+	}
+	return template.HTML(buf.String()), nil
+}
+
+// HomeSections returns the sections modules added to the home page
+// (Router.AddHomeSection) with their data for the signed-in user.
+func (v *View) HomeSections() ([]HomeSectionView, error) {
+	if v.ctx == nil {
+		return nil, nil
+	}
+	out := make([]HomeSectionView, 0, len(v.ctx.router.homeSections))
+	for _, s := range v.ctx.router.homeSections {
+		data, err := s.data(v.ctx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, HomeSectionView{Template: s.template, View: SectionView{Page: v, Data: data}})
+	}
+	return out, nil
+}
+
+// HomeSectionView is one home section ready to render with Partial.
+type HomeSectionView struct {
+	Template string
+	View     SectionView
+}
+
 // render executes a page into a buffer first, so a template error becomes a
 // clean 500 rather than half a page.
 func (r *Renderer) render(w http.ResponseWriter, status int, v *View) error {
@@ -205,9 +262,23 @@ func (r *Renderer) render(w http.ResponseWriter, status int, v *View) error {
 	if !ok {
 		return fmt.Errorf("render: no template %q", v.Page)
 	}
-	v.catalog, v.Assets = r.catalog, r.assets
+	return r.execute(w, status, v, t, "layout")
+}
+
+// renderPartial executes one {{define}}d template of a page, without the
+// layout.
+func (r *Renderer) renderPartial(w http.ResponseWriter, v *View, name string) error {
+	t, ok := r.pages[v.Page]
+	if !ok || t.Lookup(name) == nil {
+		return fmt.Errorf("render: no template %q in page %q", name, v.Page)
+	}
+	return r.execute(w, http.StatusOK, v, t, name)
+}
+
+func (r *Renderer) execute(w http.ResponseWriter, status int, v *View, t *template.Template, name string) error {
+	v.catalog, v.Assets, v.tmpl = r.catalog, r.assets, t
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+	if err := t.ExecuteTemplate(&buf, name, v); err != nil {
 		return fmt.Errorf("render %s: %w", v.Page, err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

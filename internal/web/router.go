@@ -40,12 +40,43 @@ type Router struct {
 	xorigin  *http.CrossOriginProtection
 	// setUp becomes true once a user exists; until then every page leads to /setup.
 	setUp atomic.Bool
+	// nav holds the links of navigation items whose module is registered.
+	nav map[string]string
+	// home lists the sections modules add to the home page.
+	homeSections []homeSection
 }
 
 // NewRouter returns a Router. secure marks cookies Secure, for deployments
 // served over HTTPS.
 func NewRouter(mux *http.ServeMux, renderer *Renderer, authSvc *auth.Service, logger *slog.Logger, secure bool) *Router {
-	return &Router{mux: mux, renderer: renderer, auth: authSvc, logger: logger, secure: secure, xorigin: http.NewCrossOriginProtection()}
+	return &Router{mux: mux, renderer: renderer, auth: authSvc, logger: logger, secure: secure, xorigin: http.NewCrossOriginProtection(),
+		nav: map[string]string{}}
+}
+
+// EnableNav makes the navigation item key ("contacts", "deals", …) a link
+// to href. Items of modules that never call it show as "coming soon".
+// Call it while registering routes, before serving.
+func (rt *Router) EnableNav(key, href string) { rt.nav[key] = href }
+
+// homeSection is a section a module adds to the home page.
+type homeSection struct {
+	template string
+	data     func(c *Ctx) (any, error)
+}
+
+// AddHomeSection adds a section to the home page, above the page's own
+// cards and in the order added: template names a partial (a {{define}} in a module's
+// _*.html) that receives a SectionView with what data returns for the
+// signed-in user. Call it while registering routes, before serving.
+func (rt *Router) AddHomeSection(template string, data func(c *Ctx) (any, error)) {
+	rt.homeSections = append(rt.homeSections, homeSection{template: template, data: data})
+}
+
+// SectionView is what a home section's template receives: the page (for
+// T, Fmt, CSRF) and the section's data.
+type SectionView struct {
+	Page *View
+	Data any
 }
 
 // Handler is a page handler. Returning an error renders the error page
@@ -102,7 +133,20 @@ func (rt *Router) wrap(h Handler, signedIn bool) http.Handler {
 				if ck != nil {
 					rt.clearCookie(w, sessionCookie)
 				}
-				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				login := "/login?next=" + url.QueryEscape(r.URL.RequestURI())
+				if r.Header.Get("HX-Request") == "true" {
+					// htmx would put the sign-in page inside the part of
+					// the page it asked for; have it load the page instead.
+					back := "/"
+					if u, err := url.Parse(r.Header.Get("HX-Current-URL")); err == nil && u.Path != "" {
+						back = u.RequestURI()
+					}
+					login = "/login?next=" + url.QueryEscape(back)
+					w.Header().Set("HX-Redirect", login)
+					w.WriteHeader(http.StatusNoContent)
+					return
+				}
+				http.Redirect(w, r, login, http.StatusSeeOther)
 				return
 			}
 			if err != nil {
@@ -201,8 +245,8 @@ func (rt *Router) fail(c *Ctx, err error) {
 }
 
 func (c *Ctx) view(page, titleKey, nav string) *View {
-	v := &View{Page: page, Nav: nav, User: c.User, Lang: c.Lang, Fmt: i18n.NewFormatter(c.Lang, c.Loc), CSRF: c.csrf, Path: c.R.URL.Path}
-	v.catalog = c.router.renderer.catalog
+	v := c.partialView(page)
+	v.Nav = nav
 	if titleKey != "" {
 		v.Title = v.T(titleKey)
 	}
@@ -212,6 +256,14 @@ func (c *Ctx) view(page, titleKey, nav string) *View {
 		}
 		c.router.clearCookie(c.W, flashCookie)
 	}
+	return v
+}
+
+// partialView is the View of a page without the flash message, which
+// stays for the next whole page.
+func (c *Ctx) partialView(page string) *View {
+	v := &View{Page: page, User: c.User, Lang: c.Lang, Fmt: i18n.NewFormatter(c.Lang, c.Loc), CSRF: c.csrf, Path: c.R.URL.Path}
+	v.catalog, v.ctx = c.router.renderer.catalog, c
 	return v
 }
 
@@ -244,6 +296,26 @@ func (c *Ctx) Redirect(url, flashKey string) error {
 	}
 	http.Redirect(c.W, c.R, url, http.StatusSeeOther)
 	return nil
+}
+
+// T translates a catalog key into the request's language, for handlers
+// that prepare text for a page.
+func (c *Ctx) T(key string, args ...any) string {
+	return c.router.renderer.catalog.T(c.Lang, key, args...)
+}
+
+// HasMessage reports whether the catalog has key.
+func (c *Ctx) HasMessage(key string) bool { return c.router.renderer.catalog.Has(key) }
+
+// Fmt formats numbers, money and dates for the user's language and zone.
+func (c *Ctx) Fmt() i18n.Formatter { return i18n.NewFormatter(c.Lang, c.Loc) }
+
+// RenderPartial renders one {{define}}d template of a page without the
+// layout, for requests that replace part of a page (htmx).
+func (c *Ctx) RenderPartial(page, name string, data any) error {
+	v := c.partialView(page)
+	v.Data = data
+	return c.router.renderer.renderPartial(c.W, v, name)
 }
 
 // Form returns a trimmed form value.

@@ -1,0 +1,441 @@
+package records
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"math"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/relasi/relasi/internal/auth"
+	"github.com/relasi/relasi/internal/errs"
+	"github.com/relasi/relasi/internal/store"
+	"github.com/relasi/relasi/internal/web"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// Templates are the pages every entity shares, for web.NewRenderer.
+func Templates() fs.FS {
+	sub, _ := fs.Sub(templates, "templates")
+	return sub
+}
+
+// RegisterWeb adds the browser pages of an entity, all generated from its
+// fields:
+//
+//	GET  /{entity}                     list: columns, sort, filter, saved views, next page
+//	GET  /{entity}/trash               deleted records
+//	GET  /{entity}/new                 create form; POST creates
+//	GET  /{entity}/{id}                detail: fields, panels, actions, history
+//	GET  /{entity}/{id}/edit           edit form; POST saves (If-Match via the form's version)
+//	GET  /{entity}/{id}/delete         asks first; POST moves the record to the trash
+//	POST /{entity}/{id}/restore        brings it back
+//	POST /{entity}/views               saves the list's filter, sort and columns
+//	POST /{entity}/views/{id}/delete   deletes a saved view
+//
+// It also links the entity's navigation item (from its Label "nav.x").
+func RegisterWeb(rt *web.Router, s *Store, e *Entity) {
+	h := &pages{s: s, e: e, base: "/" + e.Name, nav: strings.TrimPrefix(e.Label, "nav.")}
+	webEntities(s).add(e)
+	if strings.HasPrefix(e.Label, "nav.") {
+		rt.EnableNav(h.nav, h.base)
+	}
+	rt.Page("GET "+h.base, h.list)
+	rt.Page("GET "+h.base+"/trash", h.trash)
+	rt.Page("GET "+h.base+"/new", h.newForm)
+	rt.Page("POST "+h.base+"/new", h.create)
+	rt.Page("GET "+h.base+"/{id}", h.detail)
+	rt.Page("GET "+h.base+"/{id}/edit", h.editForm)
+	rt.Page("POST "+h.base+"/{id}/edit", h.update)
+	rt.Page("GET "+h.base+"/{id}/delete", h.confirmDelete)
+	rt.Page("POST "+h.base+"/{id}/delete", h.delete)
+	rt.Page("POST "+h.base+"/{id}/restore", h.restore)
+	rt.Page("POST "+h.base+"/views", h.saveView)
+	rt.Page("POST "+h.base+"/views/{id}/delete", h.deleteView)
+}
+
+// pages serves the pages of one entity.
+type pages struct {
+	s    *Store
+	e    *Entity
+	base string // "/contacts"
+	nav  string // navigation item to highlight
+}
+
+// entitySet is the entities a store serves with web pages, so that a Ref
+// field can offer the records of the entity it points at, whichever order
+// the entities were registered in.
+type entitySet struct {
+	mu     sync.RWMutex
+	byName map[string]*Entity
+}
+
+var webSets sync.Map // *Store → *entitySet
+
+func webEntities(s *Store) *entitySet {
+	set, _ := webSets.LoadOrStore(s, &entitySet{byName: map[string]*Entity{}})
+	return set.(*entitySet)
+}
+
+func (set *entitySet) add(e *Entity) {
+	set.mu.Lock()
+	defer set.mu.Unlock()
+	set.byName[e.Name] = e
+}
+
+func (set *entitySet) get(name string) (*Entity, bool) {
+	set.mu.RLock()
+	defer set.mu.RUnlock()
+	e, ok := set.byName[name]
+	return e, ok
+}
+
+// webPathID reads the {id} of a page path.
+func webPathID(c *web.Ctx) (int64, error) {
+	id, err := strconv.ParseInt(c.R.PathValue("id"), 10, 64)
+	if err != nil || id < 1 {
+		return 0, errs.E(errs.NotFound, "There is no page here.").WithKey("error.not_found")
+	}
+	return id, nil
+}
+
+// allFields are the fields a page can show: ID, created, updated, then
+// the standard, owner and custom fields.
+func (h *pages) allFields(ctx context.Context) ([]Field, error) {
+	fields, err := h.s.Fields(ctx, h.e)
+	if err != nil {
+		return nil, err
+	}
+	return append(h.e.systemFields(), fields...), nil
+}
+
+func fieldByName(fields []Field, name string) (Field, bool) {
+	for _, f := range fields {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// fieldLabel is a field's label in the user's language; custom fields
+// carry the admin's literal label.
+func fieldLabel(c *web.Ctx, f Field) string {
+	if f.Custom {
+		return f.Label
+	}
+	if f.Label != "" && c.HasMessage(f.Label) {
+		return c.T(f.Label)
+	}
+	return f.Name
+}
+
+// choiceLabel translates a choice of a standard field
+// ("choice.<field>.<value>"); custom choices are the admin's words.
+func choiceLabel(c *web.Ctx, f Field, v string) string {
+	if !f.Custom {
+		if key := "choice." + f.Name + "." + v; c.HasMessage(key) {
+			return c.T(key)
+		}
+	}
+	return v
+}
+
+// cell is one formatted value; URL makes it a link.
+type cell struct {
+	Text string
+	URL  string
+}
+
+// formatter turns Go values into text for the user's language and zone.
+type formatter struct {
+	c     *web.Ctx
+	users map[int64]string // names of users, for history values
+}
+
+func (fm formatter) cell(f Field, r *Record) cell {
+	v := r.Get(f.Name)
+	switch f.Kind {
+	case Ref:
+		id, ok := v.(int64)
+		if !ok {
+			return cell{}
+		}
+		title := r.Titles[f.Name]
+		if title == "" {
+			title = "#" + strconv.FormatInt(id, 10)
+		}
+		return cell{Text: title, URL: fmt.Sprintf("/%s/%d", f.Ref, id)}
+	case User:
+		id, ok := v.(int64)
+		if !ok {
+			return cell{}
+		}
+		if t := r.Titles[f.Name]; t != "" {
+			return cell{Text: t}
+		}
+		return cell{Text: fm.userName(id)}
+	case Money:
+		minor, ok := v.(int64)
+		if !ok {
+			return cell{}
+		}
+		return cell{Text: fm.c.Fmt().Money(minor, moneyCurrency(f, r.String(f.CurrencyField)))}
+	case URL:
+		s, _ := v.(string)
+		if strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") {
+			return cell{Text: s, URL: s}
+		}
+		return cell{Text: s}
+	}
+	return cell{Text: fm.text(f, v)}
+}
+
+// text formats a value as Record holds it.
+func (fm formatter) text(f Field, v any) string {
+	fmtr := fm.c.Fmt()
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		switch f.Kind {
+		case Select:
+			return choiceLabel(fm.c, f, x)
+		case Date:
+			if t, err := time.ParseInLocation(time.DateOnly, x, fmtr.Location()); err == nil {
+				return fmtr.Date(t)
+			}
+		}
+		return x
+	case int64:
+		if f.Kind == User {
+			return fm.userName(x)
+		}
+		if f.Kind == Ref {
+			return "#" + strconv.FormatInt(x, 10)
+		}
+		return fmtr.Int(x)
+	case float64:
+		return fmtr.Number(x, decimals(x))
+	case bool:
+		if x {
+			return fm.c.T("records.yes")
+		}
+		return fm.c.T("records.no")
+	case time.Time:
+		return fmtr.DateTime(x)
+	case []string:
+		out := make([]string, len(x))
+		for i, s := range x {
+			out[i] = choiceLabel(fm.c, f, s)
+		}
+		return strings.Join(out, ", ")
+	}
+	return fmt.Sprint(v)
+}
+
+// historyText formats a value as history stores it (decoded JSON: money
+// in major units, times as RFC 3339 text, lists as []any).
+func (fm formatter) historyText(f Field, v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case float64:
+		switch f.Kind {
+		case Money:
+			exp := f.exponent("")
+			return fm.c.Fmt().Money(int64(math.Round(x*math.Pow10(exp))), moneyCurrency(f, ""))
+		case Integer, Ref, User:
+			return fm.text(f, int64(x))
+		}
+		return fm.text(f, x)
+	case string:
+		if f.Kind == DateTime {
+			if t, err := time.Parse(time.RFC3339Nano, x); err == nil {
+				return fm.text(f, t)
+			}
+		}
+		return fm.text(f, x)
+	case []any:
+		items := make([]string, 0, len(x))
+		for _, it := range x {
+			items = append(items, fmt.Sprint(it))
+		}
+		return fm.text(f, items)
+	}
+	return fm.text(f, v)
+}
+
+func (fm formatter) userName(id int64) string {
+	if n, ok := fm.users[id]; ok && n != "" {
+		return n
+	}
+	return "#" + strconv.FormatInt(id, 10)
+}
+
+// moneyCurrency is the currency a Money field's amount is in.
+func moneyCurrency(f Field, recordCurrency string) string {
+	switch {
+	case recordCurrency != "":
+		return recordCurrency
+	case f.Currency != "":
+		return f.Currency
+	}
+	return "IDR"
+}
+
+// decimals is how many fraction digits show a number as it is (at most 6).
+func decimals(x float64) int {
+	for d := 0; d < 6; d++ {
+		p := math.Pow10(d)
+		if math.Abs(math.Round(x*p)-x*p) < 1e-9 {
+			return d
+		}
+	}
+	return 6
+}
+
+// userNames maps user IDs to names, for owners and history.
+func (h *pages) userNames(ctx context.Context) (map[int64]string, error) {
+	type user struct {
+		id   int64
+		name string
+	}
+	list, err := store.Collect(ctx, h.s.db.Read(), func(row store.Scanner) (user, error) {
+		var u user
+		err := row.Scan(&u.id, &u.name)
+		return u, err
+	}, "SELECT id, name FROM users")
+	if err != nil {
+		return nil, fmt.Errorf("user names: %w", err)
+	}
+	out := make(map[int64]string, len(list))
+	for _, u := range list {
+		out[u.id] = u.name
+	}
+	return out, nil
+}
+
+// option is a choice of a select input.
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// activeUsers lists the users a record may be given to, and keep, the
+// current owner even when disabled.
+func (h *pages) activeUsers(ctx context.Context, keep int64) ([]option, error) {
+	list, err := store.Collect(ctx, h.s.db.Read(), func(row store.Scanner) (option, error) {
+		var o option
+		var id int64
+		err := row.Scan(&id, &o.Label)
+		o.Value = strconv.FormatInt(id, 10)
+		return o, err
+	}, "SELECT id, name FROM users WHERE disabled_at IS NULL OR id = $1 ORDER BY lower(name), id", keep)
+	if err != nil {
+		return nil, fmt.Errorf("users for a picker: %w", err)
+	}
+	return list, nil
+}
+
+// maxRefOptions is the most records a Ref field offers in a select; with
+// more, the form asks for an ID.
+const maxRefOptions = 200
+
+// refOptions lists the records a Ref field may point at that the user may
+// read, by title, or returns ok=false when there are more than
+// maxRefOptions (or the entity has no pages here).
+func (h *pages) refOptions(ctx context.Context, p auth.Principal, f Field) (opts []option, ok bool, err error) {
+	re, found := webEntities(h.s).get(f.Ref)
+	if !found || re.TitleSQL == "" {
+		return nil, false, nil
+	}
+	where := []string{re.Alias + ".deleted_at IS NULL"}
+	var args []any
+	if re.Owned {
+		cond, sargs := p.Scope(auth.Read, re.Alias+".owner_id", 1)
+		where = append(where, cond)
+		args = append(args, sargs...)
+	}
+	// Counting first, without ORDER BY, keeps a form fast when the
+	// referenced table is large: it stops at the 201st row.
+	var n int
+	count := fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM %s %s WHERE %s LIMIT %d) x", re.Table, re.Alias, strings.Join(where, " AND "), maxRefOptions+1)
+	if err := h.s.db.Read().QueryRowContext(ctx, count, args...).Scan(&n); err != nil {
+		return nil, false, fmt.Errorf("choices of %s: %w", f.Name, err)
+	}
+	if n > maxRefOptions {
+		return nil, false, nil
+	}
+	title := "COALESCE(" + re.TitleSQL + ", '')"
+	query := fmt.Sprintf("SELECT %s.id, %s FROM %s %s WHERE %s ORDER BY lower(%s), %s.id",
+		re.Alias, title, re.Table, re.Alias, strings.Join(where, " AND "), title, re.Alias)
+	opts, err = store.Collect(ctx, h.s.db.Read(), func(row store.Scanner) (option, error) {
+		var o option
+		var id int64
+		err := row.Scan(&id, &o.Label)
+		o.Value = strconv.FormatInt(id, 10)
+		if o.Label == "" {
+			o.Label = "#" + o.Value
+		}
+		return o, err
+	}, query, args...)
+	if err != nil {
+		return nil, false, fmt.Errorf("choices of %s: %w", f.Name, err)
+	}
+	return opts, true, nil
+}
+
+// canWriteRecord reports whether the user may change r, to show or hide
+// the buttons that would; the store checks again on every write.
+func (h *pages) canWriteRecord(ctx context.Context, p auth.Principal, r *Record) bool {
+	if p.CanWriteAny() != nil {
+		return false
+	}
+	if !h.e.Owned {
+		return true
+	}
+	var team sql.NullInt64
+	if r.OwnerID != 0 {
+		if err := h.s.db.Read().QueryRowContext(ctx, "SELECT team_id FROM users WHERE id = $1", r.OwnerID).Scan(&team); err != nil {
+			return false
+		}
+	}
+	return p.Can(auth.Write, auth.Owned{OwnerID: r.OwnerID, OwnerTeamID: team.Int64}) == nil
+}
+
+// listURL builds a list URL with the non-empty parameters.
+func listURL(base string, params url.Values) string {
+	clean := url.Values{}
+	for k, vs := range params {
+		for _, v := range vs {
+			if v != "" {
+				clean.Add(k, v)
+			}
+		}
+	}
+	if len(clean) == 0 {
+		return base
+	}
+	return base + "?" + clean.Encode()
+}
+
+// splitList reads a comma-separated parameter, dropping blanks and repeats.
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" && !slices.Contains(out, part) {
+			out = append(out, part)
+		}
+	}
+	return out
+}

@@ -1,0 +1,161 @@
+package records
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/relasi/relasi/internal/web"
+)
+
+// historyLimit is how many changes a detail page shows.
+const historyLimit = 100
+
+type detailPage struct {
+	Entity   *Entity
+	Base     string
+	URL      string
+	Heading  string
+	Record   *Record
+	Fields   []detailField
+	Owner    string
+	Created  string
+	Updated  string
+	Panels   []detailPanel
+	Actions  []detailAction
+	History  []historyItem
+	CanWrite bool
+}
+
+type detailField struct {
+	Name, Label string
+	Custom      bool
+	Value       cell
+}
+
+type detailPanel struct {
+	Title    string
+	Template string
+	Data     any
+}
+
+type detailAction struct {
+	Label string
+	URL   string
+	Post  bool
+}
+
+type historyItem struct {
+	Actor   string
+	At      string
+	Action  string
+	Changes []historyChange
+}
+
+type historyChange struct {
+	Label    string
+	Old, New string
+}
+
+// PanelView is what a panel's template receives; the detail template
+// calls it with the page's View.
+func (d *detailPage) PanelView(page any, p detailPanel) PanelView {
+	return PanelView{Page: page, Record: d.Record, Data: p.Data}
+}
+
+func (h *pages) detail(c *web.Ctx) error {
+	ctx := c.R.Context()
+	p := *c.User
+	id, err := webPathID(c)
+	if err != nil {
+		return err
+	}
+	rec, err := h.s.Get(ctx, p, h.e, id)
+	if err != nil {
+		return err
+	}
+	fields, err := h.s.Fields(ctx, h.e)
+	if err != nil {
+		return err
+	}
+	users, err := h.userNames(ctx)
+	if err != nil {
+		return err
+	}
+	fm := formatter{c: c, users: users}
+	d := &detailPage{Entity: h.e, Base: h.base, URL: fmt.Sprintf("%s/%d", h.base, id), Heading: rec.Title, Record: &rec,
+		Created: c.Fmt().DateTime(rec.CreatedAt), Updated: c.Fmt().DateTime(rec.UpdatedAt), CanWrite: h.canWriteRecord(ctx, p, &rec)}
+	if d.Heading == "" {
+		d.Heading = c.T(h.e.Singular) + " #" + strconv.FormatInt(id, 10)
+	}
+	for _, f := range fields {
+		if f.Name == "owner_id" {
+			d.Owner = fm.cell(f, &rec).Text
+			continue
+		}
+		d.Fields = append(d.Fields, detailField{Name: f.Name, Label: fieldLabel(c, f), Custom: f.Custom, Value: fm.cell(f, &rec)})
+	}
+	for _, panel := range h.e.Panels {
+		var data any
+		if panel.Data != nil {
+			if data, err = panel.Data(ctx, p, &rec); err != nil {
+				return err
+			}
+		}
+		d.Panels = append(d.Panels, detailPanel{Title: c.T(panel.Title), Template: panel.Template, Data: data})
+	}
+	for _, a := range h.e.Actions {
+		if a.Show != nil && !a.Show(p, &rec) {
+			continue
+		}
+		d.Actions = append(d.Actions, detailAction{Label: c.T(a.Label), URL: a.URL(&rec), Post: a.Method == "POST"})
+	}
+	history, err := h.s.History(ctx, h.e.Name, id, historyLimit)
+	if err != nil {
+		return err
+	}
+	all := append(h.e.systemFields(), fields...)
+	for _, entry := range history {
+		item := historyItem{Actor: entry.Actor, At: c.Fmt().DateTime(entry.At), Action: entry.Action}
+		if key := "records.history." + entry.Action; c.HasMessage(key) {
+			item.Action = c.T(key)
+		}
+		if item.Actor == "" {
+			item.Actor = c.T("records.history.system")
+		}
+		// Changes in the order the form shows the fields; fields since
+		// removed (a deleted custom field) last, by name.
+		names := make([]string, 0, len(entry.Changes))
+		for name := range entry.Changes {
+			names = append(names, name)
+		}
+		order := func(name string) int {
+			if i := slices.IndexFunc(all, func(f Field) bool { return f.Name == name }); i >= 0 {
+				return i
+			}
+			return len(all)
+		}
+		slices.SortFunc(names, func(a, b string) int {
+			if oa, ob := order(a), order(b); oa != ob {
+				return oa - ob
+			}
+			if a < b {
+				return -1
+			}
+			return 1
+		})
+		for _, name := range names {
+			f, ok := fieldByName(all, name)
+			label := name
+			if ok {
+				label = fieldLabel(c, f)
+			} else {
+				f = Field{Name: name, Kind: Text}
+			}
+			vals := entry.Changes[name]
+			item.Changes = append(item.Changes, historyChange{Label: label, Old: fm.historyText(f, vals[0]), New: fm.historyText(f, vals[1])})
+		}
+		d.History = append(d.History, item)
+	}
+	return c.Render("records_detail", h.e.Singular, h.nav, d)
+}
