@@ -81,7 +81,7 @@ func mismatch(pos int, format string, args ...any) error {
 // invalid turns a syntax or check error into the error the API shows as a
 // 422 on the field "filter".
 func invalid(err error) error {
-	code := "syntax"
+	var code string
 	var se *SyntaxError
 	var ce *checkError
 	switch {
@@ -89,6 +89,8 @@ func invalid(err error) error {
 		code = se.Code()
 	case errors.As(err, &ce):
 		code = ce.code
+	default:
+		return err // a bug, not the caller's input
 	}
 	return &errs.Error{
 		Code:    errs.Invalid,

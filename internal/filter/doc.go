@@ -75,6 +75,14 @@
 //     it, < before its start (so "< today" is "before midnight today"), >= from
 //     its start, <= until its end and > after it.
 //
+// Values are bound as: text as string; Number and ID as int64 when whole,
+// else float64 (cast to numeric on PostgreSQL, whose driver would otherwise
+// round it to fit an integer column); Money as int64 minor units; Bool as
+// bool; Date as a "2006-01-02" string; DateTime as a time.Time in UTC. On
+// SQLite a DateTime column must therefore hold UTC timestamps as the driver
+// writes them (store.SQLiteDSN sets _time_format=sqlite), which compare
+// correctly as text.
+//
 // A comparison with a field that has no value (NULL) is false. The opposite
 // forms — !=, not in, is not null and not — are exact complements, so
 // "city != 'Jakarta'" includes contacts without a city.

@@ -18,7 +18,7 @@ const (
 	DateTime              // instant, stored in UTC (TIMESTAMPTZ on PostgreSQL)
 	Bool                  // 0/1 on SQLite, boolean on PostgreSQL
 	Enum                  // one of Field.Choices
-	MultiEnum             // JSON array of Field.Choices (TEXT on SQLite, jsonb on PostgreSQL)
+	MultiEnum             // JSON array of Field.Choices or NULL (TEXT on SQLite, jsonb on PostgreSQL)
 	ID                    // integer record ID
 )
 
@@ -34,7 +34,8 @@ var typeNames = [...]string{
 	ID:        "ID",
 }
 
-// String names the type the way error messages do ("created_at is a date-time").
+// String names the type the way error messages do ("created_at is a
+// date-time field").
 func (t Type) String() string {
 	if t >= 0 && int(t) < len(typeNames) {
 		return typeNames[t]
