@@ -20,6 +20,7 @@ import (
 	"github.com/relasi/relasi/internal/api"
 	"github.com/relasi/relasi/internal/auth"
 	"github.com/relasi/relasi/internal/contacts"
+	"github.com/relasi/relasi/internal/deals"
 	"github.com/relasi/relasi/internal/errs"
 	"github.com/relasi/relasi/internal/httpx"
 	"github.com/relasi/relasi/internal/i18n"
@@ -76,7 +77,7 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	if err != nil {
 		return nil, err
 	}
-	renderer, err := web.NewRenderer(catalog, assets, people.Templates(), records.Templates(), search.Templates())
+	renderer, err := web.NewRenderer(catalog, assets, people.Templates(), records.Templates(), search.Templates(), deals.Templates())
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +108,8 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	// The CRM records: every entity gets the same API (and, through
 	// records' web pages, the same list, detail and form pages).
 	a.Records = records.NewStore(db)
-	a.Entities = records.NewRegistry(accounts.Entity(db.Engine), contacts.Entity(db.Engine))
+	dealsEntity := deals.Entity(db.Engine)
+	a.Entities = records.NewRegistry(accounts.Entity(db.Engine), contacts.Entity(db.Engine), dealsEntity)
 	for _, e := range a.Entities.All() {
 		records.RegisterAPI(apiRouter, a.Records, e)
 		records.RegisterWeb(webRouter, a.Records, e)
@@ -118,6 +120,11 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	search.RegisterAPI(apiRouter, db)
 	search.RegisterWeb(webRouter, db)
 
+	dealsModule := deals.New(a.Records, dealsEntity, catalog)
+	dealsModule.RegisterAPI(apiRouter)
+	dealsModule.RegisterWeb(webRouter)
+	webRouter.EnableNav("deals", "/deals/board") // the pipeline board is the deals' home
+
 	webRouter.RegisterNotFound()
 
 	apiRouter.ServeDocument(func(ctx context.Context) ([]byte, error) {
@@ -125,7 +132,7 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 		if err != nil {
 			return nil, err
 		}
-		return api.BuildDocument(cfg.Version, people.OpenAPI, records.CustomFieldsOpenAPI, records.ViewsOpenAPI, search.OpenAPI, entities)
+		return api.BuildDocument(cfg.Version, people.OpenAPI, records.CustomFieldsOpenAPI, records.ViewsOpenAPI, search.OpenAPI, deals.OpenAPI, entities)
 	})
 	a.APIRoutes = apiRouter.Routes()
 

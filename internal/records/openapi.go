@@ -42,7 +42,11 @@ func schemaName(e *Entity) string {
 			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
 		}
 	}
-	return strings.TrimSuffix(b.String(), "s")
+	name := b.String()
+	if strings.HasSuffix(name, "ies") {
+		return strings.TrimSuffix(name, "ies") + "y"
+	}
+	return strings.TrimSuffix(name, "s")
 }
 
 func ref(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
