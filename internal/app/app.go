@@ -25,6 +25,8 @@ import (
 	"github.com/relasi/relasi/internal/httpx"
 	"github.com/relasi/relasi/internal/i18n"
 	"github.com/relasi/relasi/internal/jobs"
+	"github.com/relasi/relasi/internal/leads"
+	"github.com/relasi/relasi/internal/notifications"
 	"github.com/relasi/relasi/internal/people"
 	"github.com/relasi/relasi/internal/records"
 	"github.com/relasi/relasi/internal/search"
@@ -77,7 +79,7 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	if err != nil {
 		return nil, err
 	}
-	renderer, err := web.NewRenderer(catalog, assets, people.Templates(), records.Templates(), search.Templates(), deals.Templates())
+	renderer, err := web.NewRenderer(catalog, assets, people.Templates(), records.Templates(), search.Templates(), deals.Templates(), leads.Templates(), notifications.Templates())
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +111,12 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	// records' web pages, the same list, detail and form pages).
 	a.Records = records.NewStore(db)
 	dealsEntity := deals.Entity(db.Engine)
-	a.Entities = records.NewRegistry(accounts.Entity(db.Engine), contacts.Entity(db.Engine), dealsEntity)
+	leadsModule := leads.New(a.Records, leads.Config{
+		CreateDeal:   deals.Creator(a.Records, dealsEntity),
+		DealTitleSQL: "(SELECT name FROM deals WHERE id = $col)",
+		Catalog:      catalog,
+	})
+	a.Entities = records.NewRegistry(accounts.Entity(db.Engine), contacts.Entity(db.Engine), leadsModule.Entity(), dealsEntity)
 	for _, e := range a.Entities.All() {
 		records.RegisterAPI(apiRouter, a.Records, e)
 		records.RegisterWeb(webRouter, a.Records, e)
@@ -125,6 +132,13 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	dealsModule.RegisterWeb(webRouter)
 	webRouter.EnableNav("deals", "/deals/board") // the pipeline board is the deals' home
 
+	leadsModule.RegisterAPI(apiRouter)
+	leadsModule.RegisterWeb(webRouter)
+	notes := notifications.New(db)
+	notes.RegisterAPI(apiRouter)
+	notes.RegisterWeb(webRouter)
+	webRouter.CountUnread(notes.UnreadCount)
+
 	webRouter.RegisterNotFound()
 
 	apiRouter.ServeDocument(func(ctx context.Context) ([]byte, error) {
@@ -132,7 +146,7 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 		if err != nil {
 			return nil, err
 		}
-		return api.BuildDocument(cfg.Version, people.OpenAPI, records.CustomFieldsOpenAPI, records.ViewsOpenAPI, search.OpenAPI, deals.OpenAPI, entities)
+		return api.BuildDocument(cfg.Version, people.OpenAPI, records.CustomFieldsOpenAPI, records.ViewsOpenAPI, search.OpenAPI, deals.OpenAPI, leads.OpenAPI, notifications.OpenAPI, entities)
 	})
 	a.APIRoutes = apiRouter.Routes()
 
@@ -140,7 +154,8 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 
 	a.workers = river.NewWorkers()
 	river.AddWorker(a.workers, &jobs.HousekeepingWorker{DB: db, Auth: a.Auth, Instance: a.instance})
-	a.periodic = []*river.PeriodicJob{jobs.HousekeepingPeriodic()}
+	river.AddWorker(a.workers, &leads.OverdueWorker{DB: db, Catalog: catalog})
+	a.periodic = []*river.PeriodicJob{jobs.HousekeepingPeriodic(), leads.OverduePeriodic()}
 	return a, nil
 }
 

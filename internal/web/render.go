@@ -139,19 +139,21 @@ type navItem struct {
 // Data; forms re-rendered after an error carry the submitted Form values and
 // the Err holding per-field messages.
 type View struct {
-	Page    string
-	Title   string
-	Nav     string // the navigation item to highlight
-	User    *auth.Principal
-	Lang    string
-	Fmt     i18n.Formatter
-	CSRF    string
-	Flash   string
-	Data    any
-	Form    url.Values
-	Err     *errs.Error
-	Assets  *Assets
-	Path    string
+	Page   string
+	Title  string
+	Nav    string // the navigation item to highlight
+	User   *auth.Principal
+	Lang   string
+	Fmt    i18n.Formatter
+	CSRF   string
+	Flash  string
+	Data   any
+	Form   url.Values
+	Err    *errs.Error
+	Assets *Assets
+	Path   string
+	// Unread is the signed-in user's count of unread notifications.
+	Unread  int
 	catalog *i18n.Catalog
 	ctx     *Ctx
 	tmpl    *template.Template // the page's templates, for Partial

@@ -44,6 +44,8 @@ type Router struct {
 	nav map[string]string
 	// home lists the sections modules add to the home page.
 	homeSections []homeSection
+	// unread counts a user's unread notifications for the top bar.
+	unread func(ctx context.Context, userID int64) (int, error)
 }
 
 // NewRouter returns a Router. secure marks cookies Secure, for deployments
@@ -57,6 +59,11 @@ func NewRouter(mux *http.ServeMux, renderer *Renderer, authSvc *auth.Service, lo
 // to href. Items of modules that never call it show as "coming soon".
 // Call it while registering routes, before serving.
 func (rt *Router) EnableNav(key, href string) { rt.nav[key] = href }
+
+// CountUnread sets how the top bar learns a user's unread notifications.
+func (rt *Router) CountUnread(count func(ctx context.Context, userID int64) (int, error)) {
+	rt.unread = count
+}
 
 // homeSection is a section a module adds to the home page.
 type homeSection struct {
@@ -247,6 +254,11 @@ func (rt *Router) fail(c *Ctx, err error) {
 func (c *Ctx) view(page, titleKey, nav string) *View {
 	v := c.partialView(page)
 	v.Nav = nav
+	if c.User != nil && c.router.unread != nil {
+		if n, err := c.router.unread(c.R.Context(), c.User.UserID); err == nil {
+			v.Unread = n
+		}
+	}
 	if titleKey != "" {
 		v.Title = v.T(titleKey)
 	}
