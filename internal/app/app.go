@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/relasi/relasi/internal/accounts"
+	"github.com/relasi/relasi/internal/activities"
 	"github.com/relasi/relasi/internal/api"
 	"github.com/relasi/relasi/internal/auth"
 	"github.com/relasi/relasi/internal/contacts"
@@ -27,10 +29,12 @@ import (
 	"github.com/relasi/relasi/internal/jobs"
 	"github.com/relasi/relasi/internal/leads"
 	"github.com/relasi/relasi/internal/notifications"
+	"github.com/relasi/relasi/internal/orders"
 	"github.com/relasi/relasi/internal/people"
 	"github.com/relasi/relasi/internal/records"
 	"github.com/relasi/relasi/internal/search"
 	"github.com/relasi/relasi/internal/store"
+	"github.com/relasi/relasi/internal/timeline"
 	"github.com/relasi/relasi/internal/web"
 )
 
@@ -79,7 +83,8 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	if err != nil {
 		return nil, err
 	}
-	renderer, err := web.NewRenderer(catalog, assets, people.Templates(), records.Templates(), search.Templates(), deals.Templates(), leads.Templates(), notifications.Templates())
+	renderer, err := web.NewRenderer(catalog, assets, people.Templates(), records.Templates(), search.Templates(), deals.Templates(), leads.Templates(), notifications.Templates(),
+		activities.Templates(), orders.Templates(), timeline.Templates())
 	if err != nil {
 		return nil, err
 	}
@@ -113,10 +118,20 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	dealsEntity := deals.Entity(db.Engine)
 	leadsModule := leads.New(a.Records, leads.Config{
 		CreateDeal:   deals.Creator(a.Records, dealsEntity),
+		OnConvert:    []leads.ConvertHook{activities.MoveLeadActivities},
 		DealTitleSQL: "(SELECT name FROM deals WHERE id = $col)",
 		Catalog:      catalog,
 	})
-	a.Entities = records.NewRegistry(accounts.Entity(db.Engine), contacts.Entity(db.Engine), leadsModule.Entity(), dealsEntity)
+	accountsEntity, contactsEntity := accounts.Entity(db.Engine), contacts.Entity(db.Engine)
+	activitiesEntity := activities.Entity(db.Engine, activities.Hooks{OnLogged: []func(ctx context.Context, tx *sql.Tx, a *records.Record) error{leads.ActivityLogged}})
+	productsEntity, ordersEntity := orders.ProductEntity(db.Engine), orders.OrderEntity(db.Engine)
+	orderLines := orders.NewLines(a.Records, ordersEntity)
+	tl := timeline.New(a.Records, contactsEntity, accountsEntity, timeline.Sources{Deals: true})
+	// The 360° view: summary and timeline first, then the purchases.
+	contactsEntity.Panels = append(append(tl.ContactPanels(), orders.ContactPurchasesPanel(db)), contactsEntity.Panels...)
+	accountsEntity.Panels = append(append(tl.AccountPanels(), orders.AccountPurchasesPanel(db)), accountsEntity.Panels...)
+	ordersEntity.Panels = append(ordersEntity.Panels, orders.LinesPanel(orderLines))
+	a.Entities = records.NewRegistry(accountsEntity, contactsEntity, leadsModule.Entity(), dealsEntity, activitiesEntity, productsEntity, ordersEntity)
 	for _, e := range a.Entities.All() {
 		records.RegisterAPI(apiRouter, a.Records, e)
 		records.RegisterWeb(webRouter, a.Records, e)
@@ -134,6 +149,12 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 
 	leadsModule.RegisterAPI(apiRouter)
 	leadsModule.RegisterWeb(webRouter)
+
+	activities.RegisterWeb(webRouter, a.Records, activitiesEntity)
+	orders.RegisterAPI(apiRouter, orderLines)
+	orders.RegisterWeb(webRouter, orderLines)
+	timeline.RegisterAPI(apiRouter, tl)
+	tl.RegisterWeb(webRouter)
 	notes := notifications.New(db)
 	notes.RegisterAPI(apiRouter)
 	notes.RegisterWeb(webRouter)
@@ -146,7 +167,7 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 		if err != nil {
 			return nil, err
 		}
-		return api.BuildDocument(cfg.Version, people.OpenAPI, records.CustomFieldsOpenAPI, records.ViewsOpenAPI, search.OpenAPI, deals.OpenAPI, leads.OpenAPI, notifications.OpenAPI, entities)
+		return api.BuildDocument(cfg.Version, people.OpenAPI, records.CustomFieldsOpenAPI, records.ViewsOpenAPI, search.OpenAPI, deals.OpenAPI, leads.OpenAPI, notifications.OpenAPI, orders.OpenAPI, timeline.OpenAPI, entities)
 	})
 	a.APIRoutes = apiRouter.Routes()
 
@@ -155,7 +176,8 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	a.workers = river.NewWorkers()
 	river.AddWorker(a.workers, &jobs.HousekeepingWorker{DB: db, Auth: a.Auth, Instance: a.instance})
 	river.AddWorker(a.workers, &leads.OverdueWorker{DB: db, Catalog: catalog})
-	a.periodic = []*river.PeriodicJob{jobs.HousekeepingPeriodic(), leads.OverduePeriodic()}
+	river.AddWorker(a.workers, &activities.ReminderWorker{DB: db, Catalog: catalog})
+	a.periodic = []*river.PeriodicJob{jobs.HousekeepingPeriodic(), leads.OverduePeriodic(), activities.ReminderPeriodic()}
 	return a, nil
 }
 

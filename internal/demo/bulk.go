@@ -9,11 +9,11 @@ import (
 	"github.com/relasi/relasi/internal/store"
 )
 
-// inserter writes many rows with multi-row INSERT statements, which both
+// Inserter writes many rows with multi-row INSERT statements, which both
 // engines accept and which are an order of magnitude faster than one
 // statement per row. Rows carry explicit IDs, so related rows can refer to
 // them without reading anything back.
-type inserter struct {
+type Inserter struct {
 	ctx   context.Context
 	tx    *sql.Tx
 	// positional uses ? placeholders: SQLite looks $N parameters up by
@@ -24,15 +24,15 @@ type inserter struct {
 	batch int
 	rows  [][]any
 	total int
-	// children are flushed right after this inserter, and only then, so
+	// children are flushed right after this Inserter, and only then, so
 	// rows that refer to ours (foreign keys are checked at once) never
 	// arrive first.
-	children []*inserter
+	children []*Inserter
 	child    bool
 }
 
-// parentOf makes in flush kids right after itself, and only then.
-func (in *inserter) parentOf(kids ...*inserter) {
+// ParentOf makes in flush kids right after itself, and only then.
+func (in *Inserter) ParentOf(kids ...*Inserter) {
 	for _, k := range kids {
 		k.child = true
 	}
@@ -42,23 +42,23 @@ func (in *inserter) parentOf(kids ...*inserter) {
 // maxParams stays under SQLite's limit of bound parameters per statement.
 const maxParams = 30000
 
-func newInserter(ctx context.Context, tx *sql.Tx, engine store.Engine, table string, cols ...string) *inserter {
-	return &inserter{ctx: ctx, tx: tx, table: table, cols: cols, positional: engine == store.SQLite,
+func NewInserter(ctx context.Context, tx *sql.Tx, engine store.Engine, table string, cols ...string) *Inserter {
+	return &Inserter{ctx: ctx, tx: tx, table: table, cols: cols, positional: engine == store.SQLite,
 		batch: max(1, min(500, maxParams/len(cols)))}
 }
 
-func (in *inserter) add(values ...any) error {
+func (in *Inserter) Add(values ...any) error {
 	if len(values) != len(in.cols) {
 		return fmt.Errorf("demo: %s: %d values for %d columns", in.table, len(values), len(in.cols))
 	}
 	in.rows = append(in.rows, values)
 	if len(in.rows) >= in.batch && !in.child {
-		return in.flush()
+		return in.Flush()
 	}
 	return nil
 }
 
-func (in *inserter) flush() error {
+func (in *Inserter) Flush() error {
 	if len(in.rows) == 0 {
 		return nil
 	}
@@ -91,15 +91,15 @@ func (in *inserter) flush() error {
 	in.total += len(in.rows)
 	in.rows = in.rows[:0]
 	for _, c := range in.children {
-		if err := c.flush(); err != nil {
+		if err := c.Flush(); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// nextID returns the first free ID of a table.
-func nextID(ctx context.Context, tx *sql.Tx, table string) (int64, error) {
+// NextID returns the first free ID of a table.
+func NextID(ctx context.Context, tx *sql.Tx, table string) (int64, error) {
 	var id int64
 	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(max(id), 0) + 1 FROM "+table).Scan(&id); err != nil {
 		return 0, fmt.Errorf("demo: next id of %s: %w", table, err)
@@ -107,8 +107,8 @@ func nextID(ctx context.Context, tx *sql.Tx, table string) (int64, error) {
 	return id, nil
 }
 
-// syncSequence moves a PostgreSQL identity past explicitly inserted IDs.
-func syncSequence(ctx context.Context, tx *sql.Tx, engine store.Engine, table string) error {
+// SyncSequence moves a PostgreSQL identity past explicitly inserted IDs.
+func SyncSequence(ctx context.Context, tx *sql.Tx, engine store.Engine, table string) error {
 	if engine != store.Postgres {
 		return nil
 	}

@@ -211,14 +211,14 @@ func mobile(r *rand.Rand) string {
 func makeAccounts(ctx context.Context, db *store.DB, w *World, n int) (int, error) {
 	r := w.Rand
 	err := db.WriteTx(ctx, func(tx *sql.Tx) error {
-		id, err := nextID(ctx, tx, "accounts")
+		id, err := NextID(ctx, tx, "accounts")
 		if err != nil {
 			return err
 		}
-		acc := newInserter(ctx, tx, db.Engine, "accounts", "id", "name", "domain", "industry", "employees", "annual_revenue", "phone", "website",
+		acc := NewInserter(ctx, tx, db.Engine, "accounts", "id", "name", "domain", "industry", "employees", "annual_revenue", "phone", "website",
 			"street", "city", "province", "postal_code", "country", "tags", "owner_id", "custom", "created_at", "updated_at", "version")
-		docs := newSearchWriter(ctx, tx, db.Engine)
-		if err := docs.init(); err != nil {
+		docs := NewSearchWriter(ctx, tx, db.Engine)
+		if err := docs.Init(); err != nil {
 			return err
 		}
 		for i := 0; i < n; i++ {
@@ -232,27 +232,27 @@ func makeAccounts(ctx context.Context, db *store.DB, w *World, n int) (int, erro
 			created := w.RandomTime(730)
 			var tags any
 			if r.IntN(4) == 0 {
-				tags = jsonList(Pick(r, tagWords))
+				tags = JSONList(Pick(r, tagWords))
 			}
-			if err := acc.add(id, name, domain, Pick(r, industries), employees, revenue, landline, "https://www."+domain,
+			if err := acc.Add(id, name, domain, Pick(r, industries), employees, revenue, landline, "https://www."+domain,
 				fmt.Sprintf("%s No. %d", Pick(r, streets), 1+r.IntN(200)), c.City, c.Province, c.Postal, "Indonesia", tags,
 				owner, "{}", created, created, 1); err != nil {
 				return err
 			}
 			body := strings.Join([]string{domain, c.City, landline, search.PhoneWords([]string{landline}), "https://www." + domain}, " ")
-			if err := docs.add("accounts", id, owner, name, body); err != nil {
+			if err := docs.Add("accounts", id, owner, name, body); err != nil {
 				return err
 			}
 			w.AccountIDs = append(w.AccountIDs, id)
 			id++
 		}
-		if err := acc.flush(); err != nil {
+		if err := acc.Flush(); err != nil {
 			return err
 		}
-		if err := docs.flush(); err != nil {
+		if err := docs.Flush(); err != nil {
 			return err
 		}
-		return syncSequence(ctx, tx, db.Engine, "accounts")
+		return SyncSequence(ctx, tx, db.Engine, "accounts")
 	})
 	return n, err
 }
@@ -260,7 +260,8 @@ func makeAccounts(ctx context.Context, db *store.DB, w *World, n int) (int, erro
 var industries = []string{"retail", "fmcg", "food_beverage", "manufacturing", "logistics", "technology", "construction",
 	"healthcare", "hospitality", "automotive", "property", "education", "textile", "banking", "other"}
 
-func jsonList(items ...string) string {
+// JSONList is a list column value.
+func JSONList(items ...string) string {
 	b, _ := json.Marshal(items)
 	return string(b)
 }
@@ -302,20 +303,20 @@ func makeContacts(ctx context.Context, db *store.DB, w *World, n int) (int, erro
 		return 0, err
 	}
 	err = db.WriteTx(ctx, func(tx *sql.Tx) error {
-		id, err := nextID(ctx, tx, "contacts")
+		id, err := NextID(ctx, tx, "contacts")
 		if err != nil {
 			return err
 		}
-		con := newInserter(ctx, tx, db.Engine, "contacts", "id", "first_name", "last_name", "emails", "phones", "job_title", "contact_role",
+		con := NewInserter(ctx, tx, db.Engine, "contacts", "id", "first_name", "last_name", "emails", "phones", "job_title", "contact_role",
 			"account_id", "street", "city", "province", "postal_code", "country", "source", "lifecycle_stage", "birth_date", "tags",
 			"owner_id", "custom", "created_at", "updated_at", "version")
-		emails := newInserter(ctx, tx, db.Engine, "contact_emails", "contact_id", "email")
-		phones := newInserter(ctx, tx, db.Engine, "contact_phones", "contact_id", "phone")
-		docs := newSearchWriter(ctx, tx, db.Engine)
-		if err := docs.init(); err != nil {
+		emails := NewInserter(ctx, tx, db.Engine, "contact_emails", "contact_id", "email")
+		phones := NewInserter(ctx, tx, db.Engine, "contact_phones", "contact_id", "phone")
+		docs := NewSearchWriter(ctx, tx, db.Engine)
+		if err := docs.Init(); err != nil {
 			return err
 		}
-		con.parentOf(emails, phones)
+		con.ParentOf(emails, phones)
 		for i := 0; i < n; i++ {
 			first, last := Pick(r, firstNamesID), Pick(r, lastNamesID)
 			if r.IntN(5) == 0 {
@@ -352,27 +353,27 @@ func makeContacts(ctx context.Context, db *store.DB, w *World, n int) (int, erro
 			birth := time.Date(1960+r.IntN(45), time.Month(1+r.IntN(12)), 1+r.IntN(28), 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
 			var tags any
 			if r.IntN(5) == 0 {
-				tags = jsonList(Pick(r, tagWords))
+				tags = JSONList(Pick(r, tagWords))
 			}
 			title := Pick(r, jobTitles)
 			stage := Pick(r, contacts.LifecycleStages)
-			if err := con.add(id, first, last, jsonList(ems...), jsonList(phs...), title, Pick(r, contacts.Roles), nullInt(account),
+			if err := con.Add(id, first, last, JSONList(ems...), JSONList(phs...), title, Pick(r, contacts.Roles), NullID(account),
 				fmt.Sprintf("%s No. %d", Pick(r, streets), 1+r.IntN(300)), c.City, c.Province, c.Postal, "Indonesia",
 				Pick(r, contacts.Sources), stage, birth, tags, owner, "{}", created, created, 1); err != nil {
 				return err
 			}
 			for _, e := range ems {
-				if err := emails.add(id, e); err != nil {
+				if err := emails.Add(id, e); err != nil {
 					return err
 				}
 			}
 			for _, p := range phs {
-				if err := phones.add(id, p); err != nil {
+				if err := phones.Add(id, p); err != nil {
 					return err
 				}
 			}
 			body := strings.Join([]string{search.EmailWords(ems), search.PhoneWords(phs), company, title, c.City}, " ")
-			if err := docs.add("contacts", id, owner, first+" "+last, body); err != nil {
+			if err := docs.Add("contacts", id, owner, first+" "+last, body); err != nil {
 				return err
 			}
 			w.ContactIDs = append(w.ContactIDs, id)
@@ -380,22 +381,31 @@ func makeContacts(ctx context.Context, db *store.DB, w *World, n int) (int, erro
 			w.Owner[id] = owner
 			id++
 		}
-		for _, in := range []*inserter{con, emails, phones} {
-			if err := in.flush(); err != nil {
+		for _, in := range []*Inserter{con, emails, phones} {
+			if err := in.Flush(); err != nil {
 				return err
 			}
 		}
-		if err := docs.flush(); err != nil {
+		if err := docs.Flush(); err != nil {
 			return err
 		}
-		return syncSequence(ctx, tx, db.Engine, "contacts")
+		return SyncSequence(ctx, tx, db.Engine, "contacts")
 	})
 	return n, err
 }
 
-func nullInt(id int64) any {
+// NullID is NULL for 0, for optional references.
+func NullID(id int64) any {
 	if id == 0 {
 		return nil
 	}
 	return id
+}
+
+// NullText is NULL for "", for optional text columns.
+func NullText(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }

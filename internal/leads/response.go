@@ -43,3 +43,19 @@ func RecordResponse(ctx context.Context, tx *sql.Tx, leadID, userID int64, at ti
 	return records.RecordChange(ctx, tx, at, "leads", leadID, "responded", auth.Principal{UserID: userID},
 		map[string][2]any{"first_response_at": {nil, at}, "response_seconds": {nil, secs}})
 }
+
+// ActivityLogged stops a lead's response clock when its owner logs a call
+// or an e-mail on it — one that happened, not one planned for later.
+func ActivityLogged(ctx context.Context, tx *sql.Tx, a *records.Record) error {
+	kind := a.String("kind")
+	if a.String("related_type") != "leads" || kind != "call" && kind != "email" {
+		return nil
+	}
+	at := a.CreatedAt
+	if done, ok := a.Get("done_at").(time.Time); ok {
+		at = done
+	} else if due, ok := a.Get("due_at").(time.Time); ok && due.After(at) {
+		return nil // scheduled, not yet made
+	}
+	return RecordResponse(ctx, tx, a.Int("related_id"), a.OwnerID, at)
+}

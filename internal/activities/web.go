@@ -1,0 +1,49 @@
+package activities
+
+import (
+	"embed"
+	"io/fs"
+	"strings"
+
+	"github.com/relasi/relasi/internal/records"
+	"github.com/relasi/relasi/internal/web"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// Templates are this package's partials, for web.NewRenderer.
+func Templates() fs.FS {
+	sub, _ := fs.Sub(templates, "templates")
+	return sub
+}
+
+// HomeTasks is how many open tasks the home page shows.
+const HomeTasks = 10
+
+// RegisterWeb adds the "done" button's route and the "My open tasks"
+// section of the home page. e is the activities entity.
+func RegisterWeb(rt *web.Router, s *records.Store, e *records.Entity) {
+	rt.Page("POST /activities/{id}/done", func(c *web.Ctx) error {
+		id, err := records.PathID(c.R)
+		if err != nil {
+			return err
+		}
+		if _, err := s.Update(c.R.Context(), *c.User, e, id, records.Input{"done": true}, 0); err != nil {
+			return err
+		}
+		return c.Redirect(localPath(c.Form("next")), "flash.activity_done")
+	})
+	rt.AddHomeSection("activities_mytasks", func(c *web.Ctx) (any, error) {
+		return MyOpenTasks(c.R.Context(), s.DB().Read(), *c.User, HomeTasks)
+	})
+}
+
+// localPath returns next when it is a path on this site, else "/", so a
+// form cannot send the user elsewhere.
+func localPath(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+		return "/"
+	}
+	return next
+}

@@ -1,0 +1,207 @@
+package timeline_test
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/relasi/relasi/internal/accounts"
+	"github.com/relasi/relasi/internal/activities"
+	"github.com/relasi/relasi/internal/auth"
+	"github.com/relasi/relasi/internal/contacts"
+	"github.com/relasi/relasi/internal/i18n"
+	"github.com/relasi/relasi/internal/orders"
+	"github.com/relasi/relasi/internal/records"
+	"github.com/relasi/relasi/internal/records/recordstest"
+	"github.com/relasi/relasi/internal/store"
+	"github.com/relasi/relasi/internal/store/storetest"
+	"github.com/relasi/relasi/internal/timeline"
+	"github.com/relasi/relasi/internal/web"
+)
+
+// browser signs in as a user and sends page requests with the session and
+// CSRF cookies, without following redirects.
+type browser struct {
+	t      *testing.T
+	base   string
+	cookie string
+}
+
+const testCSRF = "csrf-token-for-the-web-tests-0123456789"
+
+func (b *browser) do(method, path string, form url.Values) (*http.Response, string) {
+	b.t.Helper()
+	var body io.Reader
+	if form != nil {
+		form.Set("csrf_token", testCSRF)
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, b.base+path, body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	req.Header.Set("Cookie", "relasi_session="+b.cookie+"; relasi_csrf="+testCSRF)
+	res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	out, _ := io.ReadAll(res.Body)
+	return res, string(out)
+}
+
+func (b *browser) page(path string) string {
+	b.t.Helper()
+	res, body := b.do("GET", path, nil)
+	if res.StatusCode != http.StatusOK {
+		b.t.Fatalf("GET %s: %d\n%s", path, res.StatusCode, body)
+	}
+	return body
+}
+
+// newWebCRM serves the record pages of contacts, accounts, activities and
+// orders with the panels, sections and forms of activities, orders and
+// timeline, as the app wires them.
+func newWebCRM(t *testing.T, engine store.Engine) (*recordstest.Server, func(u auth.User) *browser) {
+	catalog, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	assets, err := web.LoadAssets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	renderer, err := web.NewRenderer(catalog, assets, records.Templates(), activities.Templates(), orders.Templates(), timeline.Templates())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := recordstest.New(t, engine, func(s *recordstest.Server) {
+		cons, accs := contacts.Entity(engine), accounts.Entity(engine)
+		acts := activities.Entity(engine, activities.Hooks{})
+		ords := orders.OrderEntity(engine)
+		lines := orders.NewLines(s.Store, ords)
+		tl := timeline.New(s.Store, cons, accs, timeline.Sources{Deals: true})
+		cons.Panels = append(tl.ContactPanels(), orders.ContactPurchasesPanel(s.DB))
+		accs.Panels = append(tl.AccountPanels(), orders.AccountPurchasesPanel(s.DB))
+		ords.Panels = []records.Panel{orders.LinesPanel(lines)}
+
+		rt := web.NewRouter(s.Mux, renderer, s.Auth, slog.New(slog.NewTextHandler(io.Discard, nil)), false)
+		rt.RegisterSessionPages()
+		for _, e := range []*records.Entity{accs, cons, acts, orders.ProductEntity(engine), ords} {
+			records.RegisterAPI(s.Router, s.Store, e)
+			records.RegisterWeb(rt, s.Store, e)
+		}
+		activities.RegisterWeb(rt, s.Store, acts)
+		orders.RegisterWeb(rt, lines)
+		tl.RegisterWeb(rt)
+	})
+	signIn := func(u auth.User) *browser {
+		secret, _, err := srv.Auth.CreateSession(context.Background(), u.ID, "127.0.0.1", "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &browser{t: t, base: srv.URL, cookie: secret}
+	}
+	return srv, signIn
+}
+
+func TestPages(t *testing.T) {
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			s, signIn := newWebCRM(t, engine)
+			b := signIn(s.Admin)
+			create := func(entity string, body map[string]any) map[string]any {
+				return s.Do(t, s.AdminToken, "POST", "/api/v1/"+entity, body).Want(t, http.StatusCreated).Map(t)
+			}
+			acc := create("accounts", map[string]any{"name": "PT Maju Jaya"})
+			con := create("contacts", map[string]any{"first_name": "Budi", "account_id": acc["id"], "lifecycle_stage": "customer"})
+			task := create("activities", map[string]any{"kind": "task", "subject": "<script>alert(1)</script> follow up",
+				"due_at": "2020-01-01T09:00:00Z", "related_type": "contacts", "related_id": con["id"]})
+			kopi := create("products", map[string]any{"name": "Kopi Toraja", "sku": "KOPI", "unit_price": 150000})
+			order := create("orders", map[string]any{"contact_id": con["id"], "status": "paid"})
+
+			// Home: my open tasks, escaped, with a "done" button.
+			home := b.page("/")
+			if !strings.Contains(home, `data-testid="my-open-tasks"`) || !strings.Contains(home, "&lt;script&gt;alert(1)&lt;/script&gt; follow up") ||
+				strings.Contains(home, "<script>alert(1)") || !strings.Contains(home, "Overdue") {
+				t.Errorf("home page lacks the overdue task, escaped:\n%s", section(home, "my-open-tasks"))
+			}
+
+			// The order's lines panel: add a line as a person types it.
+			orderPage := fmt.Sprintf("/orders/%v", order["id"])
+			if body := b.page(orderPage); !strings.Contains(body, `data-testid="add-line-form"`) || !strings.Contains(body, "Kopi Toraja (KOPI)") {
+				t.Fatalf("order page lacks the add-line form with the product:\n%s", section(body, "order-lines"))
+			}
+			res, body := b.do("POST", orderPage+"/lines", url.Values{"product_id": {fmt.Sprint(kopi["id"])}, "quantity": {"2"}, "discount_percent": {"10"}})
+			if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != orderPage {
+				t.Fatalf("adding a line: %d to %q\n%s", res.StatusCode, res.Header.Get("Location"), body)
+			}
+			res, body = b.do("POST", orderPage+"/lines", url.Values{"description": {"Ongkos kirim"}, "unit_price": {"abc"}, "quantity": {"1"}})
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `value="Ongkos kirim"`) || !strings.Contains(body, "must be an amount") {
+				t.Errorf("a bad price: %d; want 422 with the error beside the field and the description kept\n%s", res.StatusCode, body)
+			}
+			if body := b.page(orderPage); !strings.Contains(body, `data-testid="order-total">IDR 270,000<`) {
+				t.Errorf("order total after 2 × 150,000 − 10 %%, want IDR 270,000:\n%s", section(body, "order-lines"))
+			}
+
+			// The contact's page: summary, timeline and purchase history.
+			body = b.page(fmt.Sprintf("/contacts/%v", con["id"]))
+			if summary := section(body, "customer-summary"); !strings.Contains(summary, "Customer") || !strings.Contains(summary, "IDR 270,000") {
+				t.Errorf("summary lacks the lifecycle stage and lifetime value:\n%s", summary)
+			}
+			for _, want := range []string{`data-kind="order"`, `data-kind="activity"`, "&lt;script&gt;alert(1)&lt;/script&gt; follow up", fmt.Sprint(order["number"]), `data-testid="purchase-history"`} {
+				if !strings.Contains(body, want) {
+					t.Errorf("contact page lacks %q", want)
+				}
+			}
+			if strings.Contains(body, "<script>alert(1)") {
+				t.Error("contact page shows the task's subject unescaped")
+			}
+			if body := b.page(fmt.Sprintf("/accounts/%v", acc["id"])); !strings.Contains(body, `data-kind="order"`) || !strings.Contains(body, `data-testid="purchase-history"`) {
+				t.Errorf("account page lacks its timeline and purchases")
+			}
+			full := b.page(fmt.Sprintf("/contacts/%v/timeline", con["id"]))
+			if !strings.Contains(full, `data-kind="activity"`) || strings.Contains(full, `data-testid="timeline-more"`) {
+				t.Errorf("full timeline page: want the items and no further page")
+			}
+
+			// Done: the task leaves the list.
+			res, _ = b.do("POST", fmt.Sprintf("/activities/%v/done", task["id"]), url.Values{"next": {"/"}})
+			if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/" {
+				t.Fatalf("done: %d to %q, want back home", res.StatusCode, res.Header.Get("Location"))
+			}
+			if home := b.page("/"); strings.Contains(home, "follow up") {
+				t.Errorf("the done task is still on the home page")
+			}
+			got := s.Do(t, s.AdminToken, "GET", fmt.Sprintf("/api/v1/activities/%v", task["id"]), nil).Want(t, http.StatusOK).Map(t)
+			if got["done"] != true {
+				t.Errorf("task done %v after the button, want true", got["done"])
+			}
+			// Someone else's task cannot be ticked off.
+			sari, _ := s.User(t, "sari@example.co.id", auth.Sales, 0)
+			if res, _ := signIn(sari).do("POST", fmt.Sprintf("/activities/%v/done", task["id"]), url.Values{}); res.StatusCode != http.StatusNotFound {
+				t.Errorf("another user's done button: %d, want 404", res.StatusCode)
+			}
+		})
+	}
+}
+
+// section returns the part of a page around a data-testid, for failure
+// messages.
+func section(page, testID string) string {
+	i := strings.Index(page, `data-testid="`+testID+`"`)
+	if i < 0 {
+		return "(no " + testID + " on the page)"
+	}
+	end := min(len(page), i+1500)
+	return html.UnescapeString(page[i:end])
+}
