@@ -1,0 +1,79 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/relasi/relasi/internal/demo"
+	"github.com/relasi/relasi/internal/store/storetest"
+)
+
+// Demo data is data the application itself can read: every list, the
+// board, a contact's 360° view and search work on it, as a newcomer would
+// use them.
+func TestDemoDataIsUsable(t *testing.T) {
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			srv := newTestServer(t, engine)
+			ctx := context.Background()
+			res, err := demo.Fill(ctx, srv.App.DB, demo.Options{Contacts: 200, Seed: 3, Now: time.Now().UTC(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, DemoSteps()...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, step := range []string{"leads", "deals", "activities", "orders"} {
+				if res.Extra[step] == 0 {
+					t.Errorf("demo made no %s", step)
+				}
+			}
+			admin, err := srv.App.Auth.GetUserByEmail(ctx, demo.AdminEmail)
+			if err != nil {
+				t.Fatal(err)
+			}
+			token := srv.token(t, admin)
+			get := func(path string) map[string]any {
+				t.Helper()
+				req, _ := http.NewRequest("GET", srv.URL+path, nil)
+				req.Header.Set("Authorization", "Bearer "+token)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				var m map[string]any
+				json.NewDecoder(resp.Body).Decode(&m)
+				if resp.StatusCode != 200 {
+					t.Fatalf("GET %s: %d %v", path, resp.StatusCode, m)
+				}
+				return m
+			}
+			for _, entity := range []string{"accounts", "contacts", "leads", "opportunities", "activities", "products", "orders"} {
+				items := get("/api/v1/" + entity + "?limit=5")["items"].([]any)
+				if len(items) == 0 {
+					t.Errorf("%s list is empty", entity)
+				}
+			}
+			if items := get("/api/v1/contacts/1/timeline")["items"].([]any); len(items) == 0 {
+				t.Error("contact 1 has an empty timeline")
+			}
+			get("/api/v1/contacts/1/summary")
+			board := get("/api/v1/pipelines/1/board")
+			if len(board) == 0 {
+				t.Error("empty board")
+			}
+			first := get("/api/v1/contacts/1")["first_name"].(string)
+			if hits := get("/api/v1/search?q=" + first)["items"].([]any); len(hits) == 0 {
+				t.Errorf("search for %q finds nothing", first)
+			}
+			// A demo lead converts like any other.
+			leads := get("/api/v1/leads?filter=status%20%3D%20%22qualified%22&limit=1")["items"].([]any)
+			if len(leads) == 0 {
+				t.Fatal("no qualified demo lead")
+			}
+		})
+	}
+}
