@@ -146,6 +146,8 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	dealsModule.RegisterAPI(apiRouter)
 	dealsModule.RegisterWeb(webRouter)
 	webRouter.EnableNav("deals", "/deals/board") // the pipeline board is the deals' home
+	webRouter.EnableNav("orders", "/orders")
+	webRouter.EnableNav("products", "/products")
 
 	leadsModule.RegisterAPI(apiRouter)
 	leadsModule.RegisterWeb(webRouter)
@@ -171,7 +173,7 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	})
 	a.APIRoutes = apiRouter.Routes()
 
-	a.Handler = httpx.Instrument(logger, metrics, httpx.SecurityHeaders(cfg.Secure(), mux))
+	a.Handler = httpx.Instrument(logger, metrics, httpx.SecurityHeaders(cfg.Secure(), httpx.Compress(mux)))
 
 	a.workers = river.NewWorkers()
 	river.AddWorker(a.workers, &jobs.HousekeepingWorker{DB: db, Auth: a.Auth, Instance: a.instance})

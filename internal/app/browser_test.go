@@ -98,7 +98,7 @@ func TestBrowserFirstRunLoginLanguageLogout(t *testing.T) {
 	// A disabled item reads "Kontak segera hadir": its label is the first
 	// text node, the "coming soon" note a <small> after it.
 	navJS := `Array.from(document.querySelectorAll("[data-nav]"), e => e.firstChild.textContent.trim())`
-	wantNav := []string{"Beranda", "Kontak", "Akun", "Prospek", "Peluang", "Aktivitas", "Kasus", "Kampanye", "Laporan", "Pengaturan"}
+	wantNav := []string{"Beranda", "Kontak", "Akun", "Prospek", "Peluang", "Aktivitas", "Pesanan", "Produk", "Kasus", "Kampanye", "Laporan", "Pengaturan"}
 	if got := chromeEval[[]string](b, navJS); !slices.Equal(got, wantNav) {
 		t.Errorf("navigation = %q, want %q", got, wantNav)
 	}

@@ -380,7 +380,7 @@ func TestEveryMessageKeyIsInTheCatalog(t *testing.T) {
 			}
 		}
 	}
-	for _, nav := range []string{"home", "contacts", "accounts", "leads", "deals", "activities", "cases", "campaigns", "reports", "settings"} {
+	for _, nav := range []string{"home", "contacts", "accounts", "leads", "deals", "activities", "orders", "products", "cases", "campaigns", "reports", "settings"} {
 		if !cat.Has("nav." + nav) {
 			t.Errorf("catalog lacks nav.%s", nav)
 		}
