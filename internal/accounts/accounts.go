@@ -69,3 +69,26 @@ func normalizeDomain(v any) (any, error) {
 	}
 	return s, nil
 }
+
+// OnRename runs hooks in the save's transaction when an account's name
+// changes, for modules whose records show the account's name (their search
+// documents).
+func OnRename(e *records.Entity, engine store.Engine, hooks ...func(ctx context.Context, tx *sql.Tx, engine store.Engine, accountID int64) error) {
+	after := e.AfterSave
+	e.AfterSave = func(ctx context.Context, tx *sql.Tx, c *records.Change) error {
+		if after != nil {
+			if err := after(ctx, tx, c); err != nil {
+				return err
+			}
+		}
+		if c.Old == nil || c.New.DeletedAt != nil || c.Old.String("name") == c.New.String("name") {
+			return nil
+		}
+		for _, h := range hooks {
+			if err := h(ctx, tx, engine, c.New.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}

@@ -123,6 +123,8 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 		Catalog:      catalog,
 	})
 	accountsEntity, contactsEntity := accounts.Entity(db.Engine), contacts.Entity(db.Engine)
+	// Contacts and deals show their account's name in search.
+	accounts.OnRename(accountsEntity, db.Engine, contacts.ReindexAccount, deals.ReindexAccount)
 	activitiesEntity := activities.Entity(db.Engine, activities.Hooks{OnLogged: []func(ctx context.Context, tx *sql.Tx, a *records.Record) error{leads.ActivityLogged}})
 	productsEntity, ordersEntity := orders.ProductEntity(db.Engine), orders.OrderEntity(db.Engine)
 	orderLines := orders.NewLines(a.Records, ordersEntity)

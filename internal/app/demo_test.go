@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/relasi/relasi/internal/demo"
+	"github.com/relasi/relasi/internal/records"
+	"github.com/relasi/relasi/internal/search"
 	"github.com/relasi/relasi/internal/store/storetest"
 )
 
@@ -76,4 +78,56 @@ func TestDemoDataIsUsable(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Renaming an account renames it in its contacts' and deals' search
+// documents: searching the new name finds them, the old one does not.
+func TestAccountRenameReachesSearch(t *testing.T) {
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			srv := newTestServer(t, engine)
+			admin := srv.createUser(t, "admin@example.co.id", "admin")
+			p := admin.Principal()
+			ctx := context.Background()
+			acc, err := srv.App.Records.Create(ctx, p, mustEntity(t, srv, "accounts"), map[string]any{"name": "PT Lama Sekali"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := srv.App.Records.Create(ctx, p, mustEntity(t, srv, "contacts"), map[string]any{"first_name": "Wati", "account_id": acc.ID}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := srv.App.Records.Create(ctx, p, mustEntity(t, srv, "opportunities"), map[string]any{"name": "Kontrak Gudang", "account_id": acc.ID}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := srv.App.Records.Update(ctx, p, mustEntity(t, srv, "accounts"), acc.ID, map[string]any{"name": "PT Baru Gemilang"}, 0); err != nil {
+				t.Fatal(err)
+			}
+			entities := func(q string) map[string]bool {
+				hits, err := search.Search(ctx, srv.App.DB, p, q, 20)
+				if err != nil {
+					t.Fatal(err)
+				}
+				m := map[string]bool{}
+				for _, h := range hits {
+					m[h.Entity] = true
+				}
+				return m
+			}
+			if got := entities("Gemilang"); !got["contacts"] || !got["opportunities"] || !got["accounts"] {
+				t.Errorf("the new name finds %v, want the account, its contact and its deal", got)
+			}
+			if got := entities("Sekali"); len(got) != 0 {
+				t.Errorf("the old name still finds %v", got)
+			}
+		})
+	}
+}
+
+func mustEntity(t *testing.T, srv *testServer, name string) *records.Entity {
+	t.Helper()
+	e, ok := srv.App.Entities.Get(name)
+	if !ok {
+		t.Fatalf("no entity %s", name)
+	}
+	return e
 }

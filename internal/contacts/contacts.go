@@ -7,6 +7,7 @@ package contacts
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -96,4 +97,45 @@ func afterSave(ctx context.Context, tx *sql.Tx, engine store.Engine, c *records.
 	}
 	body := strings.Join([]string{search.EmailWords(r.Strings("emails")), search.PhoneWords(r.Strings("phones")), company, r.String("job_title"), r.String("city")}, " ")
 	return search.Index(ctx, tx, engine, search.Doc{Entity: "contacts", ID: r.ID, OwnerID: r.OwnerID, Title: title, Body: body})
+}
+
+// ReindexAccount rebuilds the search documents of an account's contacts,
+// which hold the account's name: called when an account is renamed.
+func ReindexAccount(ctx context.Context, tx *sql.Tx, engine store.Engine, accountID int64) error {
+	cast := ""
+	if engine == store.Postgres {
+		cast = "::text"
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT c.id, COALESCE(c.owner_id, 0), c.first_name, COALESCE(c.last_name, ''),
+			COALESCE(c.emails`+cast+`, '[]'), COALESCE(c.phones`+cast+`, '[]'), COALESCE(c.job_title, ''), COALESCE(c.city, ''), a.name
+		FROM contacts c JOIN accounts a ON a.id = c.account_id
+		WHERE c.account_id = $1 AND c.deleted_at IS NULL`, accountID)
+	if err != nil {
+		return fmt.Errorf("reindex contacts of account %d: %w", accountID, err)
+	}
+	var docs []search.Doc
+	for rows.Next() {
+		var d search.Doc
+		var first, last, emails, phones, title, city, company string
+		if err := rows.Scan(&d.ID, &d.OwnerID, &first, &last, &emails, &phones, &title, &city, &company); err != nil {
+			rows.Close()
+			return fmt.Errorf("reindex contacts of account %d: %w", accountID, err)
+		}
+		var em, ph []string
+		json.Unmarshal([]byte(emails), &em)
+		json.Unmarshal([]byte(phones), &ph)
+		d.Entity, d.Title = "contacts", strings.TrimSpace(first+" "+last)
+		d.Body = strings.Join([]string{search.EmailWords(em), search.PhoneWords(ph), company, title, city}, " ")
+		docs = append(docs, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, d := range docs {
+		if err := search.Index(ctx, tx, engine, d); err != nil {
+			return err
+		}
+	}
+	return nil
 }
