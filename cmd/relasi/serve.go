@@ -5,16 +5,21 @@ import (
 	"fmt"
 	"io"
 
+	"time"
+
 	"github.com/relasi/relasi/internal/app"
+	"github.com/relasi/relasi/internal/demo"
 	"github.com/relasi/relasi/internal/store"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg app.Config
+	var withDemo bool
 	fs := newFlags("serve", "serve [flags]",
 		"Serve the web UI and the REST API, and run background jobs, until\ninterrupted (SIGINT/SIGTERM stop it gracefully). Pending database\nmigrations are applied first; on SQLite the file is backed up before.", stdout)
 	fs.StringVar(&cfg.Addr, "addr", env("RELASI_ADDR", ":8080"), "address to listen on (env RELASI_ADDR)")
 	fs.StringVar(&cfg.BaseURL, "base-url", env("RELASI_BASE_URL", ""), "public URL, e.g. https://crm.example.co.id; https makes cookies Secure and sends HSTS (env RELASI_BASE_URL)")
+	fs.BoolVar(&withDemo, "demo", env("RELASI_DEMO", "") == "true", "on a database without users, first fill it with demo data: 2,000 contacts and all that goes with them (env RELASI_DEMO=true)")
 	storageFlags(fs.FlagSet, &cfg)
 	if err := parse(fs, args, 0); err != nil {
 		return err
@@ -27,6 +32,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	n, err := a.Auth.CountUsers(ctx)
 	if err != nil {
 		return err
+	}
+	if withDemo && n == 0 {
+		res, err := demo.Fill(ctx, a.DB, demo.Options{Contacts: 2000, Seed: 1, Logger: a.Logger}, app.DemoSteps()...)
+		if err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		a.Logger.Info("demo data ready: sign in with the demo administrator", "email", res.AdminEmail, "password", res.AdminPassword, "took", res.Took.Round(time.Millisecond))
+		n = res.Users
 	}
 	if n == 0 {
 		a.Logger.Info("no users yet: open the web UI to create the first administrator", "url", firstRunURL(cfg))
