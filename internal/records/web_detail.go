@@ -145,11 +145,17 @@ func (h *pages) detail(c *web.Ctx) error {
 			return 1
 		})
 		for _, name := range names {
+			if name == "lead_id" {
+				continue // shown through "lead", the lead's name
+			}
 			f, ok := fieldByName(all, name)
 			label := name
-			if ok {
+			switch {
+			case ok:
 				label = fieldLabel(c, f)
-			} else {
+			case name == "lead":
+				label, f = c.T("entity.lead"), Field{Name: name, Kind: Text}
+			default:
 				f = Field{Name: name, Kind: Text}
 			}
 			vals := entry.Changes[name]

@@ -3,6 +3,7 @@ package timeline
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/relasi/relasi/internal/auth"
@@ -37,6 +38,8 @@ func (s Summary) Stage() string {
 type OpenDeals struct {
 	Count   int64           `json:"count"`
 	Amounts []orders.Amount `json:"amounts"`
+	// ListURL is the deals list filtered to these deals.
+	ListURL string `json:"-"`
 }
 
 // ContactSummary summarises a contact the caller may read.
@@ -97,7 +100,8 @@ func (t *Timeline) openDeals(ctx context.Context, p auth.Principal, s subject) (
 	if err != nil {
 		return nil, fmt.Errorf("open deals of %s %d: %w", s.entity.Name, s.id, err)
 	}
-	out := &OpenDeals{Amounts: []orders.Amount{}}
+	filter := fmt.Sprintf(`%s = %d and stage.kind = "open"`, s.column, s.id)
+	out := &OpenDeals{Amounts: []orders.Amount{}, ListURL: "/opportunities?filter=" + url.QueryEscape(filter)}
 	for _, x := range sums {
 		out.Count += x.count
 		out.Amounts = append(out.Amounts, x.amount)

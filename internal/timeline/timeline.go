@@ -302,14 +302,18 @@ func (q *query) stages(s subject) string {
 		ORDER BY h.at DESC, h.id DESC LIMIT ` + strconv.Itoa(q.fetch)
 }
 
+// extraLabels name history keys that are not fields of the record: the
+// owner, and the lead a contact was converted from.
+var extraLabels = map[string]string{"owner_id": "field.owner", "lead": "entity.lead", "lead_id": "entity.lead"}
+
 // labelChanges gives the subject's own changes the labels of its fields
 // (account_id is "Account", not "field.account_id").
 func labelChanges(e *records.Entity, changes []FieldChange) {
 	for i, c := range changes {
 		if f, ok := e.Field(c.Field); ok {
 			changes[i].Label = f.Label
-		} else if c.Field == "owner_id" {
-			changes[i].Label = "field.owner"
+		} else if label, ok := extraLabels[c.Field]; ok {
+			changes[i].Label = label
 		}
 	}
 }
