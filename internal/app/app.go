@@ -20,6 +20,7 @@ import (
 	"github.com/relasi/relasi/internal/accounts"
 	"github.com/relasi/relasi/internal/activities"
 	"github.com/relasi/relasi/internal/api"
+	"github.com/relasi/relasi/internal/audit"
 	"github.com/relasi/relasi/internal/auth"
 	"github.com/relasi/relasi/internal/contacts"
 	"github.com/relasi/relasi/internal/deals"
@@ -35,6 +36,7 @@ import (
 	"github.com/relasi/relasi/internal/search"
 	"github.com/relasi/relasi/internal/store"
 	"github.com/relasi/relasi/internal/timeline"
+	"github.com/relasi/relasi/internal/trash"
 	"github.com/relasi/relasi/internal/web"
 )
 
@@ -84,7 +86,7 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 		return nil, err
 	}
 	renderer, err := web.NewRenderer(catalog, assets, people.Templates(), records.Templates(), search.Templates(), deals.Templates(), leads.Templates(), notifications.Templates(),
-		activities.Templates(), orders.Templates(), timeline.Templates())
+		activities.Templates(), orders.Templates(), timeline.Templates(), audit.Templates(), trash.Templates())
 	if err != nil {
 		return nil, err
 	}
@@ -141,6 +143,13 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	records.RegisterCustomFieldAPI(apiRouter, a.Records, a.Entities)
 	records.RegisterCustomFieldsWeb(webRouter, a.Records, a.Entities)
 	records.RegisterViewsAPI(apiRouter, a.Records, a.Entities)
+	// History and trash across every entity.
+	auditLog := audit.New(a.Records, a.Entities)
+	auditLog.RegisterAPI(apiRouter)
+	auditLog.RegisterWeb(webRouter)
+	bin := trash.New(a.Records, a.Entities)
+	bin.RegisterAPI(apiRouter)
+	bin.RegisterWeb(webRouter)
 	search.RegisterAPI(apiRouter, db)
 	search.RegisterWeb(webRouter, db)
 
@@ -171,7 +180,7 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 		if err != nil {
 			return nil, err
 		}
-		return api.BuildDocument(cfg.Version, people.OpenAPI, records.CustomFieldsOpenAPI, records.ViewsOpenAPI, search.OpenAPI, deals.OpenAPI, leads.OpenAPI, notifications.OpenAPI, orders.OpenAPI, timeline.OpenAPI, entities)
+		return api.BuildDocument(cfg.Version, people.OpenAPI, records.CustomFieldsOpenAPI, records.ViewsOpenAPI, search.OpenAPI, deals.OpenAPI, leads.OpenAPI, notifications.OpenAPI, orders.OpenAPI, timeline.OpenAPI, audit.OpenAPI, trash.OpenAPI, entities)
 	})
 	a.APIRoutes = apiRouter.Routes()
 
@@ -181,7 +190,8 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	river.AddWorker(a.workers, &jobs.HousekeepingWorker{DB: db, Auth: a.Auth, Instance: a.instance})
 	river.AddWorker(a.workers, &leads.OverdueWorker{DB: db, Catalog: catalog})
 	river.AddWorker(a.workers, &activities.ReminderWorker{DB: db, Catalog: catalog})
-	a.periodic = []*river.PeriodicJob{jobs.HousekeepingPeriodic(), leads.OverduePeriodic(), activities.ReminderPeriodic()}
+	river.AddWorker(a.workers, &trash.PurgeWorker{Trash: bin, Logger: logger})
+	a.periodic = []*river.PeriodicJob{jobs.HousekeepingPeriodic(), leads.OverduePeriodic(), activities.ReminderPeriodic(), trash.PurgePeriodic()}
 	return a, nil
 }
 

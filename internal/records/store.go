@@ -384,10 +384,10 @@ func (s *Store) List(ctx context.Context, p auth.Principal, e *Entity, q Query) 
 	if q.Trash {
 		where = append(where, e.Alias+".deleted_at IS NOT NULL")
 	} else {
-		where = append(where, e.Alias+".deleted_at IS NULL")
+		where = append(where, s.listColumn(e, "deleted_at")+" IS NULL")
 	}
 	if e.Owned {
-		cond, sargs := p.Scope(auth.Read, e.Alias+".owner_id", len(args)+1)
+		cond, sargs := p.Scope(auth.Read, s.listColumn(e, "owner_id"), len(args)+1)
 		where = append(where, cond)
 		args = append(args, sargs...)
 	}
@@ -418,7 +418,16 @@ func (s *Store) List(ctx context.Context, p auth.Principal, e *Entity, q Query) 
 	if len(sortCols) > 0 {
 		selectList += ", " + strings.Join(sortCols, ", ")
 	}
-	query := fmt.Sprintf("SELECT %s FROM %s %s WHERE %s ORDER BY %s LIMIT %d",
+	// The page's ids are found first, then its rows read. A query that must
+	// sort (an order no index gives, such as "lifecycle_stage DESC", where
+	// the id tie-break runs the other way and every contact of the first
+	// stage is sorted, or a custom field) would otherwise compute the whole
+	// select list, with its subqueries for the titles of referenced records,
+	// for every row sorted rather than for one page: 70 ms instead of 19 for
+	// contacts by lifecycle stage, descending.
+	query := fmt.Sprintf(`SELECT %[1]s FROM %[2]s %[3]s WHERE %[3]s.id IN (
+			SELECT %[3]s.id FROM %[2]s %[3]s WHERE %[4]s ORDER BY %[5]s LIMIT %[6]d)
+		ORDER BY %[5]s`,
 		selectList, e.Table, e.Alias, strings.Join(where, " AND "), pr.OrderBy(), pr.Fetch())
 	rows, err := s.db.Read().QueryContext(ctx, query, args...)
 	if err != nil {
@@ -454,6 +463,28 @@ func (s *Store) List(ctx context.Context, p auth.Principal, e *Entity, q Query) 
 		list.NextCursor = pr.Cursor(append(cursorValues(lastKeys), out[pr.Limit-1].ID)...)
 	}
 	return list, nil
+}
+
+// listColumn is how List's own conditions name a column: deleted_at and
+// owner_id, which every page of every list tests. SQLite plans without
+// statistics (nothing runs ANALYZE) and two of its guesses mislead lists,
+// whose work is finding the first page in the requested order. It takes
+// "deleted_at IS NULL" as selective, so an index on deleted_at, or one of
+// live records only (deals_board), looked cheaper to read whole and sort
+// than the index of the order (5-24 ms for 20,000 deals). And it answered a
+// sales user's "owner_id = $1 OR owner_id IS NULL" from the owner index,
+// reading and sorting every record the user owns (16 ms for 14,000
+// contacts, 100 ms for 43,000 activities). Written +x.col, the value is the
+// same but the column is no index key, so SQLite walks the index of the
+// order and stops after a page; the *_created_owner indexes of migration
+// 00009 hold owner_id and deleted_at, so the default order skips other
+// users' and deleted records without reading their rows. PostgreSQL plans
+// from statistics and gets the plain column.
+func (s *Store) listColumn(e *Entity, col string) string {
+	if s.db.Engine == store.SQLite {
+		return "+" + e.Alias + "." + col
+	}
+	return e.Alias + "." + col
 }
 
 // cursorValues makes scanned sort values encodable (bytes to text, floats
