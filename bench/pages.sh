@@ -159,7 +159,8 @@ for email in $users; do
 		'leads?filter=rating = "hot"' 'leads?filter=status = "new"' 'leads?filter=source = "web_form"' \
 		opportunities?sort=account_id opportunities?sort=-amount opportunities?sort=close_date opportunities?sort=stage_id \
 		'opportunities?filter=currency = "USD"' \
-		activities?sort=kind activities?sort=-due_at activities?sort=done activities?sort=contact_id activities?sort=subject \
+		activities?sort=kind activities?sort=-kind activities?sort=-due_at activities?sort=done activities?sort=-done \
+		activities?sort=contact_id activities?sort=subject \
 		'activities?filter=kind = "call"' 'activities?filter=related_type = "contacts"' \
 		orders?sort=contact_id orders?sort=account_id orders?sort=-ordered_at orders?sort=status orders?sort=-total \
 		'orders?filter=status = "paid"' 'orders?filter=currency = "USD"'; do

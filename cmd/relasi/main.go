@@ -49,6 +49,8 @@ func commands() []command {
 		{"token", "Manage API tokens: token create", runToken},
 		{"backup", "Write a consistent copy of the SQLite database to a file", runBackup},
 		{"demo", "Fill the database with realistic demo data", runDemo},
+		{"import", "Import a CSV or Excel file into contacts, accounts, leads, products or orders", runImport},
+		{"export", "Export an entity's records to CSV (standard output) or XLSX", runExport},
 		{"version", "Print the version", runVersion},
 	}
 }

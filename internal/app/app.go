@@ -24,9 +24,12 @@ import (
 	"github.com/relasi/relasi/internal/auth"
 	"github.com/relasi/relasi/internal/contacts"
 	"github.com/relasi/relasi/internal/deals"
+	"github.com/relasi/relasi/internal/duplicates"
 	"github.com/relasi/relasi/internal/errs"
+	"github.com/relasi/relasi/internal/exports"
 	"github.com/relasi/relasi/internal/httpx"
 	"github.com/relasi/relasi/internal/i18n"
+	"github.com/relasi/relasi/internal/imports"
 	"github.com/relasi/relasi/internal/jobs"
 	"github.com/relasi/relasi/internal/leads"
 	"github.com/relasi/relasi/internal/notifications"
@@ -50,6 +53,11 @@ type App struct {
 	// Records stores every CRM entity; Entities lists them.
 	Records  *records.Store
 	Entities *records.Registry
+	// Imports, Exports and Duplicates move records in and out and find
+	// the same customer twice; the CLI uses them too.
+	Imports    *imports.Module
+	Exports    *exports.Exporter
+	Duplicates *duplicates.Module
 	// APIRoutes lists every API route pattern, for the OpenAPI test.
 	APIRoutes []string
 
@@ -86,7 +94,8 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 		return nil, err
 	}
 	renderer, err := web.NewRenderer(catalog, assets, people.Templates(), records.Templates(), search.Templates(), deals.Templates(), leads.Templates(), notifications.Templates(),
-		activities.Templates(), orders.Templates(), timeline.Templates(), audit.Templates(), trash.Templates())
+		activities.Templates(), orders.Templates(), timeline.Templates(), audit.Templates(), trash.Templates(),
+		imports.Templates(), duplicates.Templates())
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +144,24 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	contactsEntity.Panels = append(append(tl.ContactPanels(), orders.ContactPurchasesPanel(db)), contactsEntity.Panels...)
 	accountsEntity.Panels = append(append(tl.AccountPanels(), orders.AccountPurchasesPanel(db)), accountsEntity.Panels...)
 	ordersEntity.Panels = append(ordersEntity.Panels, orders.LinesPanel(orderLines))
-	a.Entities = records.NewRegistry(accountsEntity, contactsEntity, leadsModule.Entity(), dealsEntity, activitiesEntity, productsEntity, ordersEntity)
+	leadsEntity := leadsModule.Entity()
+	a.Entities = records.NewRegistry(accountsEntity, contactsEntity, leadsEntity, dealsEntity, activitiesEntity, productsEntity, ordersEntity)
+	// Likely duplicates show on the record itself; merging accounts moves
+	// contacts and deals, whose search documents hold the account's name.
+	a.Duplicates = duplicates.New(a.Records, a.Entities, duplicates.Config{
+		Reindex: map[string][]func(ctx context.Context, tx *sql.Tx, engine store.Engine, id int64) error{"accounts": {contacts.ReindexAccount, deals.ReindexAccount}},
+	})
+	for _, e := range []*records.Entity{contactsEntity, accountsEntity, leadsEntity} {
+		e.Panels = append(e.Panels, a.Duplicates.Panel(e.Name))
+	}
+	for _, name := range imports.Entities {
+		if e, ok := a.Entities.Get(name); ok {
+			e.ListLinks = append(e.ListLinks, imports.ListLink(name))
+		}
+	}
+	for _, e := range []*records.Entity{contactsEntity, accountsEntity, leadsEntity} {
+		e.ListLinks = append(e.ListLinks, duplicates.ListLink(e.Name))
+	}
 	for _, e := range a.Entities.All() {
 		records.RegisterAPI(apiRouter, a.Records, e)
 		records.RegisterWeb(webRouter, a.Records, e)
@@ -152,6 +178,14 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	bin.RegisterWeb(webRouter)
 	search.RegisterAPI(apiRouter, db)
 	search.RegisterWeb(webRouter, db)
+	a.Duplicates.RegisterAPI(apiRouter)
+	a.Duplicates.RegisterWeb(webRouter)
+	a.Imports = imports.New(a.Records, a.Auth, a.Entities, imports.Config{DataDir: cfg.DataDir, Catalog: catalog})
+	a.Imports.RegisterAPI(apiRouter)
+	a.Imports.RegisterWeb(webRouter)
+	a.Exports = exports.New(a.Records, a.Entities, catalog, a.Auth.UserPrefs, logger)
+	a.Exports.RegisterAPI(apiRouter)
+	a.Exports.RegisterWeb(webRouter)
 
 	dealsModule := deals.New(a.Records, dealsEntity, catalog)
 	dealsModule.RegisterAPI(apiRouter)
@@ -180,7 +214,8 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 		if err != nil {
 			return nil, err
 		}
-		return api.BuildDocument(cfg.Version, people.OpenAPI, records.CustomFieldsOpenAPI, records.ViewsOpenAPI, search.OpenAPI, deals.OpenAPI, leads.OpenAPI, notifications.OpenAPI, orders.OpenAPI, timeline.OpenAPI, audit.OpenAPI, trash.OpenAPI, entities)
+		return api.BuildDocument(cfg.Version, people.OpenAPI, records.CustomFieldsOpenAPI, records.ViewsOpenAPI, search.OpenAPI, deals.OpenAPI, leads.OpenAPI, notifications.OpenAPI, orders.OpenAPI, timeline.OpenAPI, audit.OpenAPI, trash.OpenAPI,
+			imports.OpenAPI, duplicates.OpenAPI, exports.OpenAPI(a.Entities.All()), entities)
 	})
 	a.APIRoutes = apiRouter.Routes()
 
@@ -191,12 +226,16 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	river.AddWorker(a.workers, &leads.OverdueWorker{DB: db, Catalog: catalog})
 	river.AddWorker(a.workers, &activities.ReminderWorker{DB: db, Catalog: catalog})
 	river.AddWorker(a.workers, &trash.PurgeWorker{Trash: bin, Logger: logger})
+	river.AddWorker(a.workers, a.Imports.Worker())
 	a.periodic = []*river.PeriodicJob{jobs.HousekeepingPeriodic(), leads.OverduePeriodic(), activities.ReminderPeriodic(), trash.PurgePeriodic()}
 	return a, nil
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close releases the import module's job client and the database.
+func (a *App) Close() error {
+	ierr := a.Imports.Close(context.Background())
+	return errors.Join(ierr, a.DB.Close())
+}
 
 func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)

@@ -14,16 +14,16 @@ import (
 // statement per row. Rows carry explicit IDs, so related rows can refer to
 // them without reading anything back.
 type Inserter struct {
-	ctx   context.Context
-	tx    *sql.Tx
+	ctx context.Context
+	tx  *sql.Tx
 	// positional uses ? placeholders: SQLite looks $N parameters up by
 	// name, one linear search each, which makes long statements quadratic.
 	positional bool
-	table string
-	cols  []string
-	batch int
-	rows  [][]any
-	total int
+	table      string
+	cols       []string
+	batch      int
+	rows       [][]any
+	total      int
 	// children are flushed right after this Inserter, and only then, so
 	// rows that refer to ours (foreign keys are checked at once) never
 	// arrive first.

@@ -19,7 +19,7 @@ var (
 	companyWords = []string{"Maju", "Jaya", "Sejahtera", "Abadi", "Makmur", "Sentosa", "Nusantara", "Mandiri", "Karya", "Sinar",
 		"Mulia", "Prima", "Bersama", "Indo", "Sukses", "Utama", "Perkasa", "Cahaya", "Global", "Teknologi", "Digital", "Sumber",
 		"Bumi", "Samudra", "Mega", "Persada", "Lestari", "Gemilang", "Harapan", "Berkah", "Agung", "Citra", "Dharma", "Surya"}
-	companyForms = []string{"PT", "PT", "PT", "CV", "PT", "UD", "Koperasi"}
+	companyForms  = []string{"PT", "PT", "PT", "CV", "PT", "UD", "Koperasi"}
 	companySuffix = []string{"", "", "Indonesia", "Group", "Tbk", "Nusantara", "Logistik", "Retail", "Solusi", "Niaga", "Farma", "Properti"}
 
 	cities = []struct{ City, Province, Postal string }{

@@ -38,6 +38,18 @@ type Entity struct {
 	// Panels and Actions extend the detail page.
 	Panels  []Panel
 	Actions []Action
+	// ListLinks extend the list page's toolbar with other modules' pages
+	// about the entity (import a file, find duplicates).
+	ListLinks []ListLink
+}
+
+// ListLink is a button on an entity's list page.
+type ListLink struct {
+	Label  string // catalog key
+	Href   string
+	TestID string
+	// Create limits the link to users who may create records.
+	Create bool
 }
 
 // Change is what a save is about to do, for hooks.

@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -25,6 +26,9 @@ const (
 	langCookie    = "relasi_lang"
 	flashCookie   = "relasi_flash"
 	csrfField     = "csrf_token"
+	// multipartMemory is how much of an upload form is held in memory; the
+	// rest of its files goes to temporary files.
+	multipartMemory = 8 << 20
 )
 
 // Router registers browser pages on a ServeMux. Page handlers run only for
@@ -220,8 +224,15 @@ func (rt *Router) newCSRF(w http.ResponseWriter) string {
 
 // validCSRF checks the double-submitted token: the form field must equal
 // the cookie, which another site can neither read nor set.
+//
+// An upload form (multipart) carries the token in its body too; reading it
+// spools large files to temporary files, which the handler removes.
 func (rt *Router) validCSRF(r *http.Request, cookieTok string) bool {
-	if err := r.ParseForm(); err != nil {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		if err := r.ParseMultipartForm(multipartMemory); err != nil {
+			return false
+		}
+	} else if err := r.ParseForm(); err != nil {
 		return false
 	}
 	sent := r.PostForm.Get(csrfField)
