@@ -17,6 +17,7 @@ import (
 	"github.com/relasi/relasi/internal/auth"
 	"github.com/relasi/relasi/internal/errs"
 	"github.com/relasi/relasi/internal/records"
+	"github.com/relasi/relasi/internal/search"
 	"github.com/relasi/relasi/internal/store"
 )
 
@@ -331,8 +332,10 @@ func (r *runner) commit(ctx context.Context, rows []fileRow, consumed int64) err
 				return err
 			}
 			b.made, b.added = map[keyID]int64{}, map[int64]int64{}
+			// The search index is written once for the whole batch.
+			rowCtx, index := search.Deferred(ctx)
 			for _, p := range preps {
-				its, err := r.row(ctx, tx, p, b)
+				its, err := r.row(rowCtx, tx, p, b)
 				if err != nil {
 					return err
 				}
@@ -343,6 +346,9 @@ func (r *runner) commit(ctx context.Context, rows []fileRow, consumed int64) err
 			}
 			if imp.DryRun {
 				return errDryRun
+			}
+			if err := index.Flush(ctx, tx, r.m.db.Engine); err != nil {
+				return err
 			}
 			if err := setVersions(ctx, tx, r.m.entities, items); err != nil {
 				return err

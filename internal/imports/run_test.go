@@ -11,6 +11,7 @@ import (
 	"github.com/relasi/relasi/internal/auth"
 	"github.com/relasi/relasi/internal/imports"
 	"github.com/relasi/relasi/internal/records"
+	"github.com/relasi/relasi/internal/search"
 )
 
 // kontak is a contact list as it comes out of a spreadsheet in Jakarta:
@@ -69,6 +70,14 @@ func TestImportContactsWithIndonesianHeaders(t *testing.T) {
 		}
 		if list.Items[0].Int("account_id") != siti.Int("account_id") {
 			t.Error("Budi and Siti work at the same company but got different accounts")
+		}
+		// Search finds imported contacts by name and by phone (the index
+		// is written once per batch).
+		for _, q := range []string{"Siti", "0813-1111-2222"} {
+			hits, err := search.Search(ctx, c.DB, p, q, 10)
+			if err != nil || len(hits) != 1 || hits[0].Entity != "contacts" || hits[0].ID != siti.ID {
+				t.Errorf("search %q: %+v, %v; want Siti (contact %d)", q, hits, err, siti.ID)
+			}
 		}
 		// The save hooks ran: lookups, search documents, history.
 		for q, want := range map[string]int{

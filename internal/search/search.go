@@ -39,8 +39,17 @@ type Hit struct {
 	URL    string `json:"url"`
 }
 
-// Index adds or replaces a record's document.
+// Index adds or replaces a record's document (or queues it, in a
+// Deferred context).
 func Index(ctx context.Context, tx *sql.Tx, engine store.Engine, d Doc) error {
+	if b := deferred(ctx); b != nil {
+		b.ops = append(b.ops, indexOp{doc: d})
+		return nil
+	}
+	return index(ctx, tx, engine, d)
+}
+
+func index(ctx context.Context, tx *sql.Tx, engine store.Engine, d Doc) error {
 	// Bodies are joined from parts that may be empty; hits show the body
 	// as their detail, so it is kept free of runs of blanks.
 	d.Title, d.Body = strings.TrimSpace(d.Title), strings.Join(strings.Fields(d.Body), " ")
@@ -81,8 +90,17 @@ func Index(ctx context.Context, tx *sql.Tx, engine store.Engine, d Doc) error {
 	return nil
 }
 
-// Remove deletes a record's document (the record went to the trash).
+// Remove deletes a record's document (the record went to the trash), or
+// queues the removal in a Deferred context.
 func Remove(ctx context.Context, tx *sql.Tx, engine store.Engine, entity string, id int64) error {
+	if b := deferred(ctx); b != nil {
+		b.ops = append(b.ops, indexOp{doc: Doc{Entity: entity, ID: id}, remove: true})
+		return nil
+	}
+	return remove(ctx, tx, engine, entity, id)
+}
+
+func remove(ctx context.Context, tx *sql.Tx, engine store.Engine, entity string, id int64) error {
 	if engine != store.Postgres {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM search_fts WHERE rowid = (SELECT fts_rowid FROM search_docs WHERE entity = $1 AND record_id = $2)", entity, id); err != nil {
 			return fmt.Errorf("unindex %s %d: %w", entity, id, err)

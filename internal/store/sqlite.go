@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	"modernc.org/sqlite" // also registers the "sqlite" database/sql driver
 )
 
 // sqlitePragmas are applied on every new connection. WAL lets readers run
@@ -54,10 +54,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 			return nil, fmt.Errorf("open sqlite: create directory: %w", err)
 		}
 	}
-	write, err := sql.Open("sqlite", SQLiteDSN(path, false))
-	if err != nil {
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
-	}
+	write := sql.OpenDB(cachingConnector{dsn: SQLiteDSN(path, false), drv: &sqlite.Driver{}})
 	// One writer: SQLite allows one write transaction at a time, so queue
 	// writers on one connection rather than let them collide.
 	write.SetMaxOpenConns(1)
@@ -68,11 +65,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	read, err := sql.Open("sqlite", SQLiteDSN(path, true))
-	if err != nil {
-		write.Close()
-		return nil, fmt.Errorf("open sqlite %s for reading: %w", path, err)
-	}
+	read := sql.OpenDB(cachingConnector{dsn: SQLiteDSN(path, true), drv: &sqlite.Driver{}})
 	n := max(4, runtime.NumCPU()*2)
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
