@@ -328,7 +328,9 @@ func TestImportSurvivesSIGKILL(t *testing.T) {
 // a million rows, RELASI_BENCH_ROWS to change it — through `relasi import`
 // on each engine under /usr/bin/time -v, checks the result as the tests
 // do, and reports rows per second and the peak resident memory of the
-// process. With RELASI_BENCH_UNDO=1 it undoes the import too. Run it with
+// process. With RELASI_BENCH_UNDO=1 it undoes the import too;
+// RELASI_BENCH_ENGINE picks one engine and RELASI_BENCH_DIR keeps the
+// generated file there (bench/import.sh uses all three). Run it with
 //
 //	go test ./cmd/relasi -run '^$' -bench ImportMillionRows -benchtime 1x -timeout 8h
 func BenchmarkImportMillionRows(b *testing.B) {
@@ -336,11 +338,19 @@ func BenchmarkImportMillionRows(b *testing.B) {
 	if s := os.Getenv("RELASI_BENCH_ROWS"); s != "" {
 		n, _ = strconv.Atoi(s)
 	}
-	k := writeKontak(b, b.TempDir(), n)
+	// bench/import.sh keeps the file, to import it with sqlite3 too.
+	dir := os.Getenv("RELASI_BENCH_DIR")
+	if dir == "" {
+		dir = b.TempDir()
+	}
+	k := writeKontak(b, dir, n)
 	info, _ := os.Stat(k.path)
 	b.Logf("%d rows (%d MB) with Indonesian headers: expect %d created, %d skipped (duplicates), %d failed (%d bad phones, %d bad e-mails, %d without a name)",
 		k.rows, info.Size()>>20, k.created, k.skipped, k.failed, k.badPhone, k.badEmail, k.noName)
 	for _, engine := range storetest.Engines() {
+		if only := os.Getenv("RELASI_BENCH_ENGINE"); only != "" && only != string(engine) {
+			continue
+		}
 		b.Run(string(engine), func(b *testing.B) {
 			for range b.N {
 				dir := b.TempDir()
@@ -366,6 +376,8 @@ func BenchmarkImportMillionRows(b *testing.B) {
 				b.ReportMetric(float64(rss)/1024, "peak-RSS-MB")
 				b.ReportMetric(secs, "s/import")
 				b.Logf("%s: %d rows in %.0f s = %.0f rows/s, peak RSS %d MB\n%s", engine, k.rows, secs, float64(k.rows)/secs, rss/1024, r.stdout)
+				// One line for bench/import.sh to read.
+				fmt.Printf("RESULT import engine=%s rows=%d secs=%.1f rss_mb=%d created=%d skipped=%d failed=%d\n", engine, k.rows, secs, rss/1024, c["created"], c["skipped"], c["failed"])
 
 				report := in.timedRun(b, "import", "--errors", "1")
 				if lines := strings.Count(report.stdout, "\n"); lines != k.failed+1 {
@@ -373,6 +385,7 @@ func BenchmarkImportMillionRows(b *testing.B) {
 				}
 				rsecs, rrss := timeStats(b, report.stderr)
 				b.Logf("%s: error report of %d rows in %.1f s, peak RSS %d MB", engine, k.failed, rsecs, rrss/1024)
+				fmt.Printf("RESULT report engine=%s rows=%d secs=%.1f rss_mb=%d\n", engine, k.failed, rsecs, rrss/1024)
 				if os.Getenv("RELASI_BENCH_UNDO") != "" {
 					undo := in.timedRun(b, "import", "--undo", "1")
 					usecs, urss := timeStats(b, undo.stderr)
@@ -380,6 +393,7 @@ func BenchmarkImportMillionRows(b *testing.B) {
 						b.Errorf("after the undo %d contacts are left\n%s", n, undo)
 					}
 					b.Logf("%s: undo in %.0f s (%.0f records/s), peak RSS %d MB", engine, usecs, float64(k.created+k.companies)/usecs, urss/1024)
+					fmt.Printf("RESULT undo engine=%s records=%d secs=%.1f rss_mb=%d\n", engine, k.created+k.companies, usecs, urss/1024)
 				}
 			}
 		})

@@ -69,11 +69,15 @@ func Entity(engine store.Engine) *records.Entity {
 // document in step with the contact.
 func afterSave(ctx context.Context, tx *sql.Tx, engine store.Engine, c *records.Change) error {
 	r := c.New
-	if _, err := tx.ExecContext(ctx, "DELETE FROM contact_emails WHERE contact_id = $1", r.ID); err != nil {
-		return fmt.Errorf("contact emails: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM contact_phones WHERE contact_id = $1", r.ID); err != nil {
-		return fmt.Errorf("contact phones: %w", err)
+	// A new contact has no lookups to clear (on PostgreSQL each statement
+	// is a round trip, and imports create contacts by the million).
+	if c.Old != nil {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM contact_emails WHERE contact_id = $1", r.ID); err != nil {
+			return fmt.Errorf("contact emails: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM contact_phones WHERE contact_id = $1", r.ID); err != nil {
+			return fmt.Errorf("contact phones: %w", err)
+		}
 	}
 	if r.DeletedAt != nil {
 		return search.Remove(ctx, tx, engine, "contacts", r.ID)

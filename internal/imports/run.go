@@ -333,7 +333,7 @@ func (r *runner) commit(ctx context.Context, rows []fileRow, consumed int64) err
 			}
 			b.made, b.added = map[keyID]int64{}, map[int64]int64{}
 			// The search index is written once for the whole batch.
-			rowCtx, index := search.Deferred(ctx)
+			rowCtx, index := search.Deferred(records.WithFieldCache(ctx))
 			for _, p := range preps {
 				its, err := r.row(rowCtx, tx, p, b)
 				if err != nil {

@@ -147,7 +147,22 @@ func (s *Store) Fields(ctx context.Context, e *Entity) ([]Field, error) {
 	return s.fields(ctx, s.db.Read(), e)
 }
 
+// fieldCacheKey marks a context in which fields are read once per entity.
+type fieldCacheKey struct{}
+
+// WithFieldCache returns a context in which each entity's fields are read
+// from the database once, for a bulk write in one transaction (an import
+// batch): otherwise every record saved reads its entity's custom fields,
+// a round trip per record on PostgreSQL. Use it from one goroutine.
+func WithFieldCache(ctx context.Context) context.Context {
+	return context.WithValue(ctx, fieldCacheKey{}, map[string][]Field{})
+}
+
 func (s *Store) fields(ctx context.Context, q store.Querier, e *Entity) ([]Field, error) {
+	cache, _ := ctx.Value(fieldCacheKey{}).(map[string][]Field)
+	if f, ok := cache[e.Name]; ok {
+		return f, nil
+	}
 	custom, err := s.customFields(ctx, q, e.Name)
 	if err != nil {
 		return nil, err
@@ -159,6 +174,12 @@ func (s *Store) fields(ctx context.Context, q store.Querier, e *Entity) ([]Field
 	}
 	for _, c := range custom {
 		fields = append(fields, c.Field())
+	}
+	if cache != nil {
+		// Clipped, so that a caller's append cannot write into the copy
+		// the next record gets.
+		fields = slices.Clip(fields)
+		cache[e.Name] = fields
 	}
 	return fields, nil
 }
