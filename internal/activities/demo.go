@@ -18,7 +18,7 @@ var demoSubjects = map[string][]string{
 	"note":    {"Klien minta diskon untuk pembelian grosir", "Decision expected after budget meeting", "Kontak utama pindah divisi"},
 }
 
-// DemoStep makes two years of activities — three per contact — on
+// DemoStep makes two years of activities — two per contact — on
 // contacts and their accounts, most done, the recent ones open, and keeps
 // last_activity_at in step.
 func DemoStep() demo.Step {
@@ -26,7 +26,7 @@ func DemoStep() demo.Step {
 		if len(w.ContactIDs) == 0 {
 			return 0, nil
 		}
-		n := len(w.ContactIDs) * 3
+		n := len(w.ContactIDs) * 2
 		r := w.Rand
 		err := db.WriteTx(ctx, func(tx *sql.Tx) error {
 			id, err := demo.NextID(ctx, tx, "activities")

@@ -332,12 +332,21 @@ func (r *runner) commit(ctx context.Context, rows []fileRow, consumed int64) err
 				return err
 			}
 			b.made, b.added = map[keyID]int64{}, map[int64]int64{}
-			// The search index is written once for the whole batch.
+			// The search index and the history are written once for the
+			// whole batch.
 			rowCtx, index := search.Deferred(records.WithFieldCache(ctx))
+			rowCtx, history := records.DeferHistory(rowCtx)
 			for _, p := range preps {
+				indexMark, historyMark := index.Len(), history.Len()
 				its, err := r.row(rowCtx, tx, p, b)
 				if err != nil {
 					return err
+				}
+				if len(its) == 1 && its[0].action == "failed" {
+					// Whatever the row wrote was rolled back (or never
+					// written): so are its deferred writes.
+					index.Truncate(indexMark)
+					history.Truncate(historyMark)
 				}
 				items = append(items, its...)
 			}
@@ -348,6 +357,9 @@ func (r *runner) commit(ctx context.Context, rows []fileRow, consumed int64) err
 				return errDryRun
 			}
 			if err := index.Flush(ctx, tx, r.m.db.Engine); err != nil {
+				return err
+			}
+			if err := history.Flush(ctx, tx); err != nil {
 				return err
 			}
 			if err := setVersions(ctx, tx, r.m.entities, items); err != nil {

@@ -371,5 +371,8 @@ func TestRowsFailingLate(t *testing.T) {
 		if n := c.count(t, "SELECT COUNT(*) FROM record_changes WHERE entity = 'leads' AND action = 'created'"); n != 2 {
 			t.Errorf("%d history rows of leads, want 2: a failed row left a trace", n)
 		}
+		if n := c.count(t, "SELECT COUNT(*) FROM search_docs WHERE entity = 'leads'"); n != 2 {
+			t.Errorf("%d leads in search, want 2: a failed row left a trace", n)
+		}
 	})
 }

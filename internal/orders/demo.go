@@ -24,7 +24,7 @@ var demoProducts = []struct {
 	{"RAK-GDG", "Rak Gudang Besi 5 Susun", "Peralatan", 2_750_000}, {"TRL-2T", "Troli Barang 200 kg", "Peralatan", 950_000},
 }
 
-// DemoStep makes a product catalogue and orders — a fifth as many as
+// DemoStep makes a product catalogue and orders — half as many as
 // contacts — with one to four lines each over two years, most completed,
 // some cancelled, the latest still in progress.
 func DemoStep() demo.Step {
@@ -32,7 +32,7 @@ func DemoStep() demo.Step {
 		if len(w.ContactIDs) == 0 {
 			return 0, nil
 		}
-		n := max(10, len(w.ContactIDs)/5)
+		n := max(10, len(w.ContactIDs)/2)
 		r := w.Rand
 		err := db.WriteTx(ctx, func(tx *sql.Tx) error {
 			pid, err := demo.NextID(ctx, tx, "products")

@@ -50,13 +50,8 @@ func Index(ctx context.Context, tx *sql.Tx, engine store.Engine, d Doc) error {
 }
 
 func index(ctx context.Context, tx *sql.Tx, engine store.Engine, d Doc) error {
-	// Bodies are joined from parts that may be empty; hits show the body
-	// as their detail, so it is kept free of runs of blanks.
-	d.Title, d.Body = strings.TrimSpace(d.Title), strings.Join(strings.Fields(d.Body), " ")
-	owner := any(nil)
-	if d.OwnerID != 0 {
-		owner = d.OwnerID
-	}
+	d = clean(d)
+	owner := ownerArg(d.OwnerID)
 	if engine == store.Postgres {
 		_, err := tx.ExecContext(ctx, `INSERT INTO search_docs (entity, record_id, owner_id, title, body) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (entity, record_id) DO UPDATE SET owner_id = EXCLUDED.owner_id, title = EXCLUDED.title, body = EXCLUDED.body`,
@@ -88,6 +83,21 @@ func index(ctx context.Context, tx *sql.Tx, engine store.Engine, d Doc) error {
 		return fmt.Errorf("index %s %d: %w", d.Entity, d.ID, err)
 	}
 	return nil
+}
+
+// clean trims a document: bodies are joined from parts that may be
+// empty, and hits show the body as their detail, so it is kept free of
+// runs of blanks.
+func clean(d Doc) Doc {
+	d.Title, d.Body = strings.TrimSpace(d.Title), strings.Join(strings.Fields(d.Body), " ")
+	return d
+}
+
+func ownerArg(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }
 
 // Remove deletes a record's document (the record went to the trash), or
