@@ -227,7 +227,8 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	river.AddWorker(a.workers, &activities.ReminderWorker{DB: db, Catalog: catalog})
 	river.AddWorker(a.workers, &trash.PurgeWorker{Trash: bin, Logger: logger})
 	river.AddWorker(a.workers, a.Imports.Worker())
-	a.periodic = []*river.PeriodicJob{jobs.HousekeepingPeriodic(), leads.OverduePeriodic(), activities.ReminderPeriodic(), trash.PurgePeriodic()}
+	river.AddWorker(a.workers, &duplicates.RefreshWorker{Module: a.Duplicates, Logger: logger})
+	a.periodic = []*river.PeriodicJob{jobs.HousekeepingPeriodic(), leads.OverduePeriodic(), activities.ReminderPeriodic(), trash.PurgePeriodic(), duplicates.RefreshPeriodic()}
 	return a, nil
 }
 
