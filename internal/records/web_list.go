@@ -105,9 +105,11 @@ func (h *pages) renderList(c *web.Ctx, d *listPage, err error) error {
 // bookmarking or saving.
 func (h *pages) canonicalListURL(q url.Values, base string) (string, bool) {
 	chooser := q.Has("col_set")
+	// Any qf.* parameter, even an empty one (the filter form submits every
+	// quick-filter select), is folded away.
 	quick := false
-	for k, vs := range q {
-		if strings.HasPrefix(k, "qf.") && slices.ContainsFunc(vs, func(v string) bool { return v != "" }) {
+	for k := range q {
+		if strings.HasPrefix(k, "qf.") {
 			quick = true
 		}
 	}
