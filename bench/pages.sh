@@ -23,6 +23,8 @@
 #   ONLY        an extended regexp: measure only the rows whose name matches
 #   CONTACT, ACCOUNT  IDs for the 360° pages (default: from the newest order)
 #   SORTS       non-empty: also time every list sort and quick filter
+#   SECTION     write the tables into docs/performance.md under this name
+#               (TITLE and ENGINE head the section)
 set -euo pipefail
 
 base=${1:-http://127.0.0.1:8080}
@@ -69,6 +71,7 @@ measure() {
 		}'
 }
 
+run_pages() {
 for email in $users; do
 	jar="$work/jar"
 	rm -f "$jar"
@@ -98,7 +101,7 @@ for email in $users; do
 	done
 
 	echo
-	echo "### $email on $base (contact $contact, account $account, phone $phone; median of $runs after $warm warm-ups)"
+	echo "#### $email on $base (contact $contact, account $account, phone $phone; median of $runs after $warm warm-ups)"
 	echo
 	echo "| request                                      |  st |    bytes |  median |     min |     max |"
 	echo "|----------------------------------------------|-----|----------|---------|---------|---------|"
@@ -167,3 +170,12 @@ for email in $users; do
 		measure "API $q" "${auth[@]}" "$base/api/v1/$(sed -e 's/ /%20/g' -e 's/"/%22/g' -e 's/=%20/%3D%20/' -e 's/>/%3E/' <<<"$q")"
 	done
 done
+}
+
+# SECTION (e.g. pages-sqlite) also writes the tables into
+# docs/performance.md, with TITLE and ENGINE for its heading.
+if [[ -n ${SECTION:-} ]]; then
+	run_pages | tee /dev/stderr | (cd "$(dirname "$0")/.." && go run ./bench/perfdoc -name "$SECTION" -title "${TITLE:-Pages}" -engine "${ENGINE:-}")
+else
+	run_pages
+fi
