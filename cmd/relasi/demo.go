@@ -8,7 +8,6 @@ import (
 
 	"github.com/relasi/relasi/internal/app"
 	"github.com/relasi/relasi/internal/demo"
-	"github.com/relasi/relasi/internal/store"
 )
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -30,18 +29,23 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return usageError{msg: err.Error()}
 	}
 	logger := app.NewLogger(cfg.LogFormat, stderr)
-	db, err := store.Open(ctx, cfg.DSN())
+	a, err := app.Open(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx, logger, cfg.BackupDir()); err != nil {
-		return err
-	}
-	res, err := demo.Fill(ctx, db, demo.Options{Contacts: n, Seed: seed, Logger: logger}, app.DemoSteps()...)
+	defer a.Close()
+	res, err := demo.Fill(ctx, a.DB, demo.Options{Contacts: n, Seed: seed, Logger: logger}, app.DemoSteps()...)
 	if err != nil {
 		return err
 	}
+	// What a running server keeps up to date as records come in, the demo
+	// computes now, so that its first hours look like a server's.
+	start := time.Now()
+	if err := a.Duplicates.RefreshAll(ctx, logger); err != nil {
+		return fmt.Errorf("demo duplicate keys: %w", err)
+	}
+	logger.Info("demo: duplicate keys", "took", time.Since(start).Round(time.Millisecond))
+	res.Took += time.Since(start)
 	fmt.Fprintf(stdout, "Demo data ready in %s: %d users, %d teams, %d accounts, %d contacts", res.Took.Round(10*time.Millisecond), res.Users, res.Teams, res.Accounts, res.Contacts)
 	for name, count := range res.Extra {
 		fmt.Fprintf(stdout, ", %d %s", count, name)

@@ -33,21 +33,29 @@ func (w *RefreshWorker) Timeout(*river.Job[RefreshArgs]) time.Duration { return 
 
 // Work refreshes every entity with duplicate rules.
 func (w *RefreshWorker) Work(ctx context.Context, job *river.Job[RefreshArgs]) error {
-	for _, name := range w.Module.names {
+	return w.Module.RefreshAll(ctx, w.Logger)
+}
+
+// RefreshAll refreshes every entity with duplicate rules, logging those
+// that took more than a second (nil logs nothing).
+func (m *Module) RefreshAll(ctx context.Context, logger *slog.Logger) error {
+	for _, name := range m.names {
 		start := time.Now()
-		if err := w.Module.Refresh(ctx, name); err != nil {
+		if err := m.Refresh(ctx, name); err != nil {
 			return err
 		}
-		if took := time.Since(start); w.Logger != nil && took > time.Second {
-			w.Logger.InfoContext(ctx, "duplicate keys refreshed", "entity", name, "took", took.Round(time.Millisecond))
+		if took := time.Since(start); logger != nil && took > time.Second {
+			logger.InfoContext(ctx, "duplicate keys refreshed", "entity", name, "took", took.Round(time.Millisecond))
 		}
 	}
 	return nil
 }
 
-// RefreshPeriodic schedules the refresh, and runs it once at start.
+// RefreshPeriodic schedules the refresh. It does not run at start: a
+// server starting after a bulk load serves first and catches up a few
+// minutes later, in the background.
 func RefreshPeriodic() *river.PeriodicJob {
 	return river.NewPeriodicJob(river.PeriodicInterval(RefreshEvery),
 		func() (river.JobArgs, *river.InsertOpts) { return RefreshArgs{}, nil },
-		&river.PeriodicJobOpts{RunOnStart: true, ID: "duplicates.refresh"})
+		&river.PeriodicJobOpts{ID: "duplicates.refresh"})
 }
