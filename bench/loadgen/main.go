@@ -17,6 +17,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -83,14 +84,14 @@ func runLoad(ctx context.Context, cfg loadConfig) error {
 		}
 		chosen = append(chosen, name)
 	}
-	api := newAPI(cfg.base, cfg.token, cfg.clients)
+	client := newAPI(cfg.base, cfg.token, cfg.clients)
 	fmt.Fprintf(os.Stderr, "loadgen: discovering data at %s\n", cfg.base)
-	world, err := discover(ctx, api, cfg.clients)
+	data, err := discover(ctx, client, cfg.clients)
 	if err != nil {
 		return fmt.Errorf("discover: %w", err)
 	}
 	fmt.Fprintf(os.Stderr, "loadgen: contacts %d…%d, %d first names, %d phone prefixes, %d accounts, %d open deals in %d pipelines\n",
-		world.contactMin, world.contactMax, len(world.firstNames), len(world.phonePrefixes), len(world.accountIDs), len(world.deals), len(world.openStages))
+		data.contactMin, data.contactMax, len(data.firstNames), len(data.phonePrefixes), len(data.accountIDs), len(data.deals), len(data.openStages))
 
 	var results []result
 	for _, name := range chosen {
@@ -98,11 +99,11 @@ func runLoad(ctx context.Context, cfg loadConfig) error {
 			break
 		}
 		fmt.Fprintf(os.Stderr, "loadgen: %s — %d clients, %s (warm-up %s)\n", name, cfg.clients, cfg.duration, cfg.warmup)
-		r := runScenario(ctx, api, world, name, cfg.clients, cfg.warmup, cfg.duration)
+		r := runScenario(ctx, client, data, name, cfg.clients, cfg.warmup, cfg.duration)
 		fmt.Fprintf(os.Stderr, "loadgen: %s — %d requests, %.0f/s, p99 %s ms, %d errors\n", name, r.requests(), r.rate(), ms(r.all.quantile(0.99)), r.errors)
 		results = append(results, r)
 	}
-	report := markdown(results, cfg)
+	report := markdown(results, cfg, data)
 	fmt.Print(report)
 	if cfg.out != "" {
 		if err := os.WriteFile(cfg.out, []byte(report), 0o644); err != nil {
@@ -135,7 +136,7 @@ func newAPI(base, token string, clients int) *api {
 func (a *api) do(ctx context.Context, method, path string, body []byte, header http.Header) (status int, respBody []byte, respHeader http.Header, err error) {
 	var rd io.Reader
 	if body != nil {
-		rd = strings.NewReader(string(body))
+		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, a.base+path, rd)
 	if err != nil {

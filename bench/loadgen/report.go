@@ -47,10 +47,11 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d)/float64(
 
 // markdown is the report: one row per scenario with its target, then the
 // variants of the scenarios that mix several kinds of request.
-func markdown(results []result, cfg loadConfig) string {
+func markdown(results []result, cfg loadConfig, w *world) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d clients, each scenario alone for %s after a %s warm-up; latency is the client's, from sending the request to the end of the answer, in ms.\n\n",
-		cfg.clients, cfg.duration, cfg.warmup)
+	fmt.Fprintf(&b, "%d clients, each scenario alone for %s after a %s warm-up; latency is the client's, from sending the request to the end of the answer, in ms. "+
+		"Contact IDs %d…%d at the start (the demo's and those earlier runs created).\n\n",
+		cfg.clients, cfg.duration, cfg.warmup, w.contactMin, w.contactMax)
 	b.WriteString("| Scenario | Requests | Req/s | p50 | p90 | p99 | Max | Errors | p99 target | Met |\n")
 	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|---|\n")
 	for _, r := range results {
@@ -70,7 +71,7 @@ func markdown(results []result, cfg loadConfig) string {
 	if len(mixed) == 0 {
 		return b.String()
 	}
-	b.WriteString("\nThe requests of the mixed scenarios, by kind:\n\n")
+	b.WriteString("\nThe requests of the mixed scenarios, by kind. The kinds run at the same time and share the server's database connections, so a slow kind delays the others:\n\n")
 	b.WriteString("| Scenario | Request | Requests | p50 | p90 | p99 | Max |\n")
 	b.WriteString("|---|---|--:|--:|--:|--:|--:|\n")
 	for _, r := range mixed {
