@@ -76,14 +76,16 @@ func (w *OverdueWorker) Flag(ctx context.Context) (int, error) {
 			var l waitingLead
 			err := row.Scan(&l.id, &l.name, &l.owner, &l.ownerLang, &l.manager, &l.mgrLang)
 			return l, err
-		}, `SELECT l.id, trim(l.first_name || ' ' || COALESCE(l.last_name, '')), l.owner_id, u.locale, mu.id, COALESCE(mu.locale, u.locale)
+		}, // NOT l.overdue (not "= $n") matches the partial index
+			// leads_waiting_open, which holds only the leads to look at.
+			`SELECT l.id, trim(l.first_name || ' ' || COALESCE(l.last_name, '')), l.owner_id, u.locale, mu.id, COALESCE(mu.locale, u.locale)
 			FROM leads l
 			JOIN users u ON u.id = l.owner_id
 			LEFT JOIN teams t ON t.id = u.team_id
 			LEFT JOIN users mu ON mu.id = t.manager_id AND mu.disabled_at IS NULL
-			WHERE l.first_response_at IS NULL AND l.response_due_at <= $1 AND l.overdue = $2
+			WHERE l.first_response_at IS NULL AND l.response_due_at <= $1 AND NOT l.overdue
 			  AND l.deleted_at IS NULL AND l.status NOT IN ('converted', 'unqualified')
-			ORDER BY l.response_due_at, l.id LIMIT $3`, now, false, overdueBatch)
+			ORDER BY l.response_due_at, l.id LIMIT $2`, now, overdueBatch)
 		if err != nil {
 			return fmt.Errorf("waiting leads: %w", err)
 		}

@@ -17,13 +17,16 @@ import (
 // of failing at once (River and backups hold their own connections);
 // synchronous=NORMAL is durable under WAL except for the last transactions
 // before a power loss, which is SQLite's recommended setting for WAL.
+// Each connection caches 8 MB of pages (the operating system caches the
+// file as well): at 32 MB, the writer and the readers held 470 MB under
+// load at a million contacts for no gain in throughput; large sorts spill
+// to temporary files rather than grow the process.
 var sqlitePragmas = []string{
 	"journal_mode(WAL)",
 	"foreign_keys(1)",
 	"busy_timeout(10000)",
 	"synchronous(NORMAL)",
-	"temp_store(MEMORY)",
-	"cache_size(-32000)",
+	"cache_size(-8000)",
 }
 
 // SQLiteDSN builds a modernc.org/sqlite DSN for path. Exported because River
