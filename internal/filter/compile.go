@@ -378,6 +378,15 @@ func (c *compiler) dateTime(f Field, expr string, n Node) (string, error) {
 		}
 		return "(" + strings.Join(parts, " OR ") + ")", nil
 	}
+	if f.OrderedSQL != "" && n.Op != OpEq {
+		// The ordered expression turns NULL into a value below every
+		// date, which "<" must not match.
+		ordered := c.spanCompare(sqlExpr(f.OrderedSQL), n.Op, spans[0])
+		if n.Op == OpLt || n.Op == OpLe {
+			ordered = "(" + ordered + " AND " + expr + " IS NOT NULL)"
+		}
+		return ordered, nil
+	}
 	return c.spanCompare(expr, n.Op, spans[0]), nil
 }
 

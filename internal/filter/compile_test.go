@@ -329,3 +329,20 @@ func ExampleCompile() {
 	// (SELECT a.employees FROM accounts a WHERE a.id = c.account_id) < $1 AND (lower(c.city) = lower($2::text) OR c.last_activity_at < $3)
 	// [20 Jakarta 2025-12-31 10:00:00 +0000 UTC]
 }
+
+// A range on a field with an ordered expression is written on it, and "<"
+// still leaves out records without a value.
+func TestOrderedSQL(t *testing.T) {
+	s := NewSchema(Field{Name: "seen", Type: DateTime, SQL: "c.seen", OrderedSQL: "COALESCE(c.seen, '')"})
+	o := Options{Engine: store.SQLite, Now: fixedNow}
+	for src, want := range map[string]string{
+		`seen < 2026-01-01T00:00:00Z`:  "((COALESCE(c.seen, '')) < $1 AND c.seen IS NOT NULL)",
+		`seen >= 2026-01-01T00:00:00Z`: "(COALESCE(c.seen, '')) >= $1",
+		`seen is null`:                 "c.seen IS NULL",
+	} {
+		w, err := Compile(src, s, o)
+		if err != nil || w.SQL != want {
+			t.Errorf("%s: %q, %v; want %q", src, w.SQL, err, want)
+		}
+	}
+}

@@ -55,6 +55,12 @@ type Field struct {
 	SQL     string
 	Choices []string // Enum and MultiEnum: the allowed values; empty allows any value
 	Scale   int      // Money: minor-unit exponent; 1500.5 with Scale 2 binds 150050
+	// OrderedSQL, for DateTime fields, is an expression that orders like
+	// SQL but is never NULL (the expression a list sorts and indexes the
+	// field by, such as COALESCE(x, '')). When set, <, <=, > and >= are
+	// written on it, so that a list sorted by the field reads the range
+	// of its sort index instead of testing every row it walks.
+	OrderedSQL string
 }
 
 // Schema is the set of fields a filter may name. The zero Schema has none.

@@ -337,10 +337,12 @@ func (s *Store) Schema(ctx context.Context, e *Entity) (filter.Schema, error) {
 }
 
 func (s *Store) schema(e *Entity, fields []Field) filter.Schema {
-	return s.filterSchema(e, fields, false)
+	return s.filterSchema(e, fields, "")
 }
 
-func (s *Store) filterSchema(e *Entity, fields []Field, walkSort bool) filter.Schema {
+// filterSchema is the filter schema of a list sorted first by sortField
+// ("" for the default order; see List).
+func (s *Store) filterSchema(e *Entity, fields []Field, sortField string) filter.Schema {
 	var ff []filter.Field
 	all := append(e.systemFields(), fields...)
 	for _, f := range all {
@@ -348,10 +350,16 @@ func (s *Store) filterSchema(e *Entity, fields []Field, walkSort bool) filter.Sc
 			continue
 		}
 		x := expr(s.db.Engine, e, f)
-		if walkSort && s.db.Engine == store.SQLite && f.Kind == Select && !f.Custom {
-			x = "+" + x
+		ordered := ""
+		if sortField != "" && s.db.Engine == store.SQLite {
+			switch {
+			case f.Kind == Select && !f.Custom:
+				x = "+" + x
+			case f.Name == sortField && f.Kind == DateTime:
+				ordered = sortColumn(s.db.Engine, e, f).Expr
+			}
 		}
-		ff = append(ff, filter.Field{Name: f.Name, Type: f.filterType(), SQL: x, Choices: f.Choices, Scale: f.exponent("")})
+		ff = append(ff, filter.Field{Name: f.Name, Type: f.filterType(), SQL: x, Choices: f.Choices, Scale: f.exponent(""), OrderedSQL: ordered})
 	}
 	if e.FilterFields != nil {
 		ff = append(ff, e.FilterFields(s.db.Engine)...)
@@ -411,8 +419,13 @@ func (s *Store) List(ctx context.Context, p auth.Principal, e *Entity, q Query) 
 		// created_at) index and sorting them all for one page (2 s for
 		// "buyers by first name" at a million contacts): it walks the
 		// sort's index instead and stops after a page.
-		walkSort := len(pr.Sort) > 0 && pr.Sort[0].Field != "created_at"
-		w, err := filter.Compile(q.Filter, s.filterSchema(e, fields, walkSort), filter.Options{Engine: s.db.Engine, FirstArg: len(args) + 1, Now: s.now(), Location: q.Location})
+		// Likewise a range on the field the list is sorted by is written on
+		// the sort's expression, so that the index range is read.
+		sortField := ""
+		if len(pr.Sort) > 0 && pr.Sort[0].Field != "created_at" {
+			sortField = pr.Sort[0].Field
+		}
+		w, err := filter.Compile(q.Filter, s.filterSchema(e, fields, sortField), filter.Options{Engine: s.db.Engine, FirstArg: len(args) + 1, Now: s.now(), Location: q.Location})
 		if err != nil {
 			return page.List[Record]{}, err
 		}
