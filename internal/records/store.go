@@ -351,13 +351,15 @@ func (s *Store) filterSchema(e *Entity, fields []Field, sortField string) filter
 		}
 		x := expr(s.db.Engine, e, f)
 		ordered := ""
-		if sortField != "" && s.db.Engine == store.SQLite {
-			switch {
-			case f.Kind == Select && !f.Custom:
-				x = "+" + x
-			case f.Name == sortField && f.Kind == DateTime:
-				ordered = sortColumn(s.db.Engine, e, f).Expr
-			}
+		switch {
+		case sortField == "":
+		case f.Kind == Select && !f.Custom && s.db.Engine == store.SQLite:
+			x = "+" + x
+		case f.Name == sortField && f.Kind == DateTime:
+			// Both engines: PostgreSQL, with statistics, also read every
+			// match of "last_activity_at < -90d" to sort them (626 ms at
+			// a million contacts, 0.4 ms on the sort index's range).
+			ordered = sortColumn(s.db.Engine, e, f).Expr
 		}
 		ff = append(ff, filter.Field{Name: f.Name, Type: f.filterType(), SQL: x, Choices: f.Choices, Scale: f.exponent(""), OrderedSQL: ordered})
 	}
@@ -419,8 +421,9 @@ func (s *Store) List(ctx context.Context, p auth.Principal, e *Entity, q Query) 
 		// created_at) index and sorting them all for one page (2 s for
 		// "buyers by first name" at a million contacts): it walks the
 		// sort's index instead and stops after a page.
-		// Likewise a range on the field the list is sorted by is written on
-		// the sort's expression, so that the index range is read.
+		// Likewise, on both engines, a range on the date the list is
+		// sorted by is written on the sort's expression, so that the
+		// index's range is read.
 		sortField := ""
 		if len(pr.Sort) > 0 && pr.Sort[0].Field != "created_at" {
 			sortField = pr.Sort[0].Field
