@@ -67,6 +67,9 @@ func reaches(p Principal, a Action, v Visibility, rec Owned) bool {
 	return v == VisibleTeam && p.TeamID != 0 && rec.OwnerTeamID == p.TeamID
 }
 
+// Reads is how far p's role reaches when reading owned records.
+func (p Principal) Reads() Visibility { return PolicyOf(p.Role).Read }
+
 // CanManage reports whether p may administer users, teams, tokens and
 // settings, as a Forbidden error when not.
 func (p Principal) CanManage() error {

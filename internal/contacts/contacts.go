@@ -50,13 +50,11 @@ func Entity(engine store.Engine) *records.Entity {
 			{Name: "tags", Label: "field.tags", Kind: records.List, Column: "tags"},
 			{Name: "last_activity_at", Label: "field.last_activity_at", Kind: records.DateTime, Column: "last_activity_at", ReadOnly: true},
 		},
-		FilterFields: func(engine store.Engine) []filter.Field {
-			return []filter.Field{
-				{Name: "account.name", Type: filter.Text, SQL: "(SELECT a.name FROM accounts a WHERE a.id = c.account_id)"},
-				{Name: "account.employees", Type: filter.Number, SQL: "(SELECT a.employees FROM accounts a WHERE a.id = c.account_id)"},
-				{Name: "account.industry", Type: filter.Text, SQL: "(SELECT a.industry FROM accounts a WHERE a.id = c.account_id)"},
-				{Name: "account.city", Type: filter.Text, SQL: "(SELECT a.city FROM accounts a WHERE a.id = c.account_id)"},
-			}
+		Related: []records.Related{
+			{Name: "account.name", Via: "account_id", Table: "accounts", Column: "name", Type: filter.Text},
+			{Name: "account.employees", Via: "account_id", Table: "accounts", Column: "employees", Type: filter.Number},
+			{Name: "account.industry", Via: "account_id", Table: "accounts", Column: "industry", Type: filter.Text},
+			{Name: "account.city", Via: "account_id", Table: "accounts", Column: "city", Type: filter.Text},
 		},
 	}
 	e.AfterSave = func(ctx context.Context, tx *sql.Tx, c *records.Change) error {

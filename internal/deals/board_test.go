@@ -84,7 +84,8 @@ func TestBoardCountsAndSumsWhatTheCallerMaySee(t *testing.T) {
 		_, agus := e.user(t, "agus@example.co.id", auth.Sales)
 		_, budi := e.user(t, "budi@example.co.id", auth.Sales)
 		qual := e.stage(t, "Qualification").ID
-		acc := e.do(t, call{Token: e.AdminToken, Method: "POST", Path: "/api/v1/accounts", Body: map[string]any{"name": "CV Sentosa"}}, 201).object(t)
+		// Unowned, so that every salesperson may link a deal to it.
+		acc := e.do(t, call{Token: e.AdminToken, Method: "POST", Path: "/api/v1/accounts", Body: map[string]any{"name": "CV Sentosa", "owner_id": nil}}, 201).object(t)
 
 		e.createDeal(t, agus, map[string]any{"name": "Agus Mei", "amount": 1000000, "close_date": "2026-05-01", "account_id": acc["id"]})
 		e.createDeal(t, agus, map[string]any{"name": "Agus Februari", "amount": 2500000, "close_date": "2026-02-01"})

@@ -56,13 +56,11 @@ func Entity(engine store.Engine) *records.Entity {
 			{Name: "closed_at", Label: "field.closed_at", Kind: records.DateTime, Column: "closed_at", ReadOnly: true},
 			{Name: "won", Label: "field.won", Kind: records.Bool, Column: "won", ReadOnly: true},
 		},
-		FilterFields: func(engine store.Engine) []filter.Field {
-			return []filter.Field{
-				{Name: "account.name", Type: filter.Text, SQL: "(SELECT a.name FROM accounts a WHERE a.id = d.account_id)"},
-				{Name: "stage.name", Type: filter.Text, SQL: "(SELECT s.name FROM stages s WHERE s.id = d.stage_id)"},
-				{Name: "stage.kind", Type: filter.Enum, SQL: "(SELECT s.kind FROM stages s WHERE s.id = d.stage_id)", Choices: StageKinds},
-				{Name: "pipeline.name", Type: filter.Text, SQL: "(SELECT p.name FROM pipelines p WHERE p.id = d.pipeline_id)"},
-			}
+		Related: []records.Related{
+			{Name: "account.name", Via: "account_id", Table: "accounts", Column: "name", Type: filter.Text},
+			{Name: "stage.name", Via: "stage_id", Table: "stages", Column: "name", Type: filter.Text},
+			{Name: "stage.kind", Via: "stage_id", Table: "stages", Column: "kind", Type: filter.Enum, Choices: StageKinds},
+			{Name: "pipeline.name", Via: "pipeline_id", Table: "pipelines", Column: "name", Type: filter.Text},
 		},
 		Actions: []records.Action{
 			{Label: "deals.move.action", Method: "GET",

@@ -3,6 +3,7 @@ package filter
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -189,7 +190,7 @@ func (c *compiler) comparison(n Node) (string, error) {
 		s, err := c.comparison(n)
 		return c.not(s), err
 	}
-	expr := sqlExpr(f.SQL)
+	expr := c.fieldSQL(f)
 	if n.Op == OpIsNull || n.Op == OpIsNotNull {
 		return c.null(f, expr, n.Op == OpIsNull), nil
 	}
@@ -456,6 +457,24 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// fieldSQL is a field's expression with its own arguments bound: $k of
+// Field.SQL becomes the k-th of them, after the arguments already taken.
+func (c *compiler) fieldSQL(f Field) string {
+	if len(f.Args) == 0 {
+		return sqlExpr(f.SQL)
+	}
+	offset := c.next - 1
+	sql := placeholder.ReplaceAllStringFunc(f.SQL, func(ph string) string {
+		k, _ := strconv.Atoi(ph[1:])
+		return "$" + strconv.Itoa(k+offset)
+	})
+	c.args = append(c.args, f.Args...)
+	c.next += len(f.Args)
+	return sqlExpr(sql)
+}
+
+var placeholder = regexp.MustCompile(`\$[0-9]+`)
 
 // sqlExpr parenthesises a field's SQL unless it is a plain column name or
 // already enclosed in parentheses, so that operators around it bind as meant.

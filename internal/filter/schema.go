@@ -50,9 +50,13 @@ func (t Type) String() string {
 // contain placeholders, and it is trusted: it comes from code, never from the
 // filter text.
 type Field struct {
-	Name    string // as written in filters: "city", "last_activity_at", "account.employees", "cf_budget"
-	Type    Type
-	SQL     string
+	Name string // as written in filters: "city", "last_activity_at", "account.employees", "cf_budget"
+	Type Type
+	SQL  string
+	// Args are the values of $1…$n in SQL (e.g. the caller's IDs in a
+	// condition on a related record); each use of the field binds them
+	// anew after the arguments before it.
+	Args    []any
 	Choices []string // Enum and MultiEnum: the allowed values; empty allows any value
 	Scale   int      // Money: minor-unit exponent; 1500.5 with Scale 2 binds 150050
 	// OrderedSQL, for DateTime fields, is an expression that orders like

@@ -21,6 +21,7 @@ import (
 //	POST   /api/v1/{entity}/{id}/restore  bring back from the trash
 //	GET    /api/v1/{entity}/{id}/history  the record's changes
 func RegisterAPI(rt *api.Router, s *Store, e *Entity) {
+	s.Serve(e)
 	base := api.Prefix + "/" + e.Name
 	rt.Handle("GET "+base, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		q := r.URL.Query()

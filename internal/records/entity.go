@@ -5,8 +5,6 @@ import (
 	"database/sql"
 
 	"github.com/relasi/relasi/internal/auth"
-	"github.com/relasi/relasi/internal/filter"
-	"github.com/relasi/relasi/internal/store"
 )
 
 // Entity describes one record type. Every entity table has the columns
@@ -24,9 +22,9 @@ type Entity struct {
 	// "trim(c.first_name || ' ' || COALESCE(c.last_name, ''))".
 	TitleSQL    string
 	DefaultSort string
-	// FilterFields adds filter-only fields, such as a related record's
-	// field ("account.employees"), for an engine.
-	FilterFields func(engine store.Engine) []filter.Field
+	// Related adds filter-only fields read from linked records
+	// ("account.employees").
+	Related []Related
 
 	// BeforeSave may change the new values or refuse the save; it runs in
 	// the write transaction after field validation.

@@ -22,8 +22,9 @@ import (
 // caller's Principal and applies the authorisation scope in the query
 // itself, so a record the caller may not see is simply not found.
 type Store struct {
-	db  *store.DB
-	now func() time.Time
+	db       *store.DB
+	now      func() time.Time
+	entities entitySet // the targets of Ref fields
 }
 
 // NewStore returns a Store on db.
@@ -46,9 +47,12 @@ type selection struct {
 	fields []Field
 	cols   []string
 	titles []Field // fields whose display name is selected too
+	args   []any   // arguments of cols, numbered from the firstArg given
 }
 
-func (s *Store) selection(e *Entity, fields []Field) selection {
+// selection selects e's records for p: the names of linked records p may
+// not read are not selected. Its arguments are numbered from $firstArg.
+func (s *Store) selection(p auth.Principal, e *Entity, fields []Field, firstArg int) selection {
 	a := e.Alias
 	sel := selection{e: e, fields: fields}
 	owner := "NULL"
@@ -77,7 +81,9 @@ func (s *Store) selection(e *Entity, fields []Field) selection {
 			if f.Name == "owner_id" {
 				c = owner
 			}
-			sel.cols = append(sel.cols, "COALESCE("+refTitle(f, c)+", '')")
+			title, args := s.linkTitle(p, f, c, firstArg+len(sel.args))
+			sel.cols = append(sel.cols, title)
+			sel.args = append(sel.args, args...)
 			sel.titles = append(sel.titles, f)
 		}
 	}
@@ -292,7 +298,6 @@ func (s *Store) get(ctx context.Context, q store.Querier, p auth.Principal, e *E
 	if err != nil {
 		return Record{}, err
 	}
-	sel := s.selection(e, fields)
 	where := []string{e.Alias + ".id = $1"}
 	args := []any{id}
 	if deleted {
@@ -305,6 +310,8 @@ func (s *Store) get(ctx context.Context, q store.Querier, p auth.Principal, e *E
 		where = append(where, cond)
 		args = append(args, sargs...)
 	}
+	sel := s.selection(p, e, fields, len(args)+1)
+	args = append(args, sel.args...)
 	query := fmt.Sprintf("SELECT %s FROM %s %s WHERE %s", sel.sql(), e.Table, e.Alias, strings.Join(where, " AND "))
 	r, err := sel.scan(q.QueryRowContext(ctx, query, args...))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -337,12 +344,13 @@ func (s *Store) Schema(ctx context.Context, e *Entity) (filter.Schema, error) {
 }
 
 func (s *Store) schema(e *Entity, fields []Field) filter.Schema {
-	return s.filterSchema(e, fields, "")
+	return s.filterSchema(nil, e, fields, "")
 }
 
-// filterSchema is the filter schema of a list sorted first by sortField
-// ("" for the default order; see List).
-func (s *Store) filterSchema(e *Entity, fields []Field, sortField string) filter.Schema {
+// filterSchema is the filter schema of a list for p sorted first by
+// sortField ("" for the default order; see List). A nil p is Relasi
+// itself (assignment rules), which reads every linked record.
+func (s *Store) filterSchema(p *auth.Principal, e *Entity, fields []Field, sortField string) filter.Schema {
 	var ff []filter.Field
 	all := append(e.systemFields(), fields...)
 	for _, f := range all {
@@ -363,9 +371,7 @@ func (s *Store) filterSchema(e *Entity, fields []Field, sortField string) filter
 		}
 		ff = append(ff, filter.Field{Name: f.Name, Type: f.filterType(), SQL: x, Choices: f.Choices, Scale: f.exponent(""), OrderedSQL: ordered})
 	}
-	if e.FilterFields != nil {
-		ff = append(ff, e.FilterFields(s.db.Engine)...)
-	}
+	ff = append(ff, s.relatedFields(p, e)...)
 	return filter.NewSchema(ff...)
 }
 
@@ -395,7 +401,6 @@ func (s *Store) List(ctx context.Context, p auth.Principal, e *Entity, q Query) 
 	if err != nil {
 		return page.List[Record]{}, err
 	}
-	sel := s.selection(e, fields)
 	var where []string
 	var args []any
 	if q.Trash {
@@ -428,7 +433,7 @@ func (s *Store) List(ctx context.Context, p auth.Principal, e *Entity, q Query) 
 		if len(pr.Sort) > 0 && pr.Sort[0].Field != "created_at" {
 			sortField = pr.Sort[0].Field
 		}
-		w, err := filter.Compile(q.Filter, s.filterSchema(e, fields, sortField), filter.Options{Engine: s.db.Engine, FirstArg: len(args) + 1, Now: s.now(), Location: q.Location})
+		w, err := filter.Compile(q.Filter, s.filterSchema(&p, e, fields, sortField), filter.Options{Engine: s.db.Engine, FirstArg: len(args) + 1, Now: s.now(), Location: q.Location})
 		if err != nil {
 			return page.List[Record]{}, err
 		}
@@ -446,6 +451,8 @@ func (s *Store) List(ctx context.Context, p auth.Principal, e *Entity, q Query) 
 	for _, f := range pr.Sort {
 		sortCols = append(sortCols, cols[f.Field].Expr)
 	}
+	sel := s.selection(p, e, fields, len(args)+1)
+	args = append(args, sel.args...)
 	selectList := sel.sql()
 	if len(sortCols) > 0 {
 		selectList += ", " + strings.Join(sortCols, ", ")

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/relasi/relasi/internal/auth"
@@ -45,7 +44,7 @@ func Templates() fs.FS {
 // It also links the entity's navigation item (from its Label "nav.x").
 func RegisterWeb(rt *web.Router, s *Store, e *Entity) {
 	h := &pages{s: s, e: e, base: "/" + e.Name, nav: strings.TrimPrefix(e.Label, "nav.")}
-	webEntities(s).add(e)
+	s.Serve(e)
 	if strings.HasPrefix(e.Label, "nav.") {
 		rt.EnableNav(h.nav, h.base)
 	}
@@ -69,34 +68,6 @@ type pages struct {
 	e    *Entity
 	base string // "/contacts"
 	nav  string // navigation item to highlight
-}
-
-// entitySet is the entities a store serves with web pages, so that a Ref
-// field can offer the records of the entity it points at, whichever order
-// the entities were registered in.
-type entitySet struct {
-	mu     sync.RWMutex
-	byName map[string]*Entity
-}
-
-var webSets sync.Map // *Store → *entitySet
-
-func webEntities(s *Store) *entitySet {
-	set, _ := webSets.LoadOrStore(s, &entitySet{byName: map[string]*Entity{}})
-	return set.(*entitySet)
-}
-
-func (set *entitySet) add(e *Entity) {
-	set.mu.Lock()
-	defer set.mu.Unlock()
-	set.byName[e.Name] = e
-}
-
-func (set *entitySet) get(name string) (*Entity, bool) {
-	set.mu.RLock()
-	defer set.mu.RUnlock()
-	e, ok := set.byName[name]
-	return e, ok
 }
 
 // webPathID reads the {id} of a page path.
@@ -355,7 +326,7 @@ const maxRefOptions = 200
 // read, by title, or returns ok=false when there are more than
 // maxRefOptions (or the entity has no pages here).
 func (h *pages) refOptions(ctx context.Context, p auth.Principal, f Field) (opts []option, ok bool, err error) {
-	re, found := webEntities(h.s).get(f.Ref)
+	re, found := h.s.entities.get(f.Ref)
 	if !found || re.TitleSQL == "" {
 		return nil, false, nil
 	}

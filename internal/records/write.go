@@ -110,34 +110,6 @@ func validate(fields []Field, r *Record, in Input) error {
 	return fe.Err()
 }
 
-// checkRefs adds to the validation result verr an error for each link
-// (Ref field) to a record that does not exist or is in the trash, so that
-// a bad link is a 422 naming the field, not a constraint failure. Only
-// links that change are checked: a record whose account went to the trash
-// can still be edited.
-func checkRefs(ctx context.Context, tx *sql.Tx, fields []Field, old, r *Record, verr error) error {
-	var fe errs.Fields
-	if e, ok := errs.As(verr); ok && e.Code == errs.Invalid {
-		fe = e.Fields
-	} else if verr != nil {
-		return verr
-	}
-	for _, f := range fields {
-		v := r.Get(f.Name)
-		if f.Kind != Ref || f.RefTitle == "" || v == nil || fe.Has(f.Name) || old != nil && reflect.DeepEqual(old.Get(f.Name), v) {
-			continue
-		}
-		var exists int
-		if err := tx.QueryRowContext(ctx, "SELECT CASE WHEN "+refTitle(f, "$1")+" IS NULL THEN 0 ELSE 1 END", v).Scan(&exists); err != nil {
-			return fmt.Errorf("check %s: %w", f.Name, err)
-		}
-		if exists == 0 {
-			fe.Add(f.Name, "not_found", "refers to a record that does not exist")
-		}
-	}
-	return fe.Err()
-}
-
 func isEmpty(v any) bool {
 	switch x := v.(type) {
 	case nil:
@@ -218,7 +190,7 @@ func (s *Store) CreateTx(ctx context.Context, tx *sql.Tx, p auth.Principal, e *E
 		r.OwnerID = p.UserID
 	}
 	err = validate(fields, r, in)
-	if err := checkRefs(ctx, tx, fields, nil, r, err); err != nil {
+	if err := s.checkLinks(ctx, tx, p, fields, nil, r, err); err != nil {
 		return Record{}, err
 	}
 	c := &Change{Actor: p, Action: "created", New: r}
@@ -315,7 +287,7 @@ func (s *Store) UpdateTx(ctx context.Context, tx *sql.Tx, p auth.Principal, e *E
 	fields := old.fields
 	r := old.clone()
 	err = validate(fields, r, in)
-	if err := checkRefs(ctx, tx, fields, &old, r, err); err != nil {
+	if err := s.checkLinks(ctx, tx, p, fields, &old, r, err); err != nil {
 		return Record{}, err
 	}
 	c := &Change{Actor: p, Action: "updated", Old: &old, New: r}
