@@ -83,7 +83,9 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (SignIn
 		return SignIn{}, err
 	}
 	if !CheckPassword(u.passwordHash, password) || u.Disabled {
-		s.audit(ctx, u.ID, "signin_failed", Principal{}, map[string][2]any{"ip": {nil, ip}})
+		if err := s.audit(ctx, u.ID, "signin_failed", Principal{}, map[string][2]any{"ip": {nil, ip}}); err != nil {
+			return SignIn{}, err
+		}
 		return SignIn{}, errBadLogin
 	}
 	if !u.TwoFactor {

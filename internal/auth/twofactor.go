@@ -82,24 +82,30 @@ func (s *Service) CompleteSignIn(ctx context.Context, challenge, code, ip string
 	}
 	var ok, recovery bool
 	err = s.db.WriteTx(ctx, func(tx *sql.Tx) error {
-		var err error
+		// Take one of the challenge's attempts first, atomically: the
+		// throttling delay may have let it expire or run out meanwhile,
+		// and parallel guesses must not get more than their share.
+		var attempts int
+		err := tx.QueryRowContext(ctx, `UPDATE signin_challenges SET attempts = attempts + 1
+			WHERE id = $1 AND expires_at > $2 AND attempts < $3 RETURNING attempts`, chID, s.now(), ChallengeMaxAttempts).Scan(&attempts)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errChallengeEnded
+		}
+		if err != nil {
+			return err
+		}
 		ok, recovery, err = s.useSecondFactor(ctx, tx, userID, code)
 		if err != nil {
 			return err
 		}
-		if ok {
-			_, err = tx.ExecContext(ctx, "DELETE FROM signin_challenges WHERE id = $1", chID)
-			return err
-		}
-		var attempts int
-		if err := tx.QueryRowContext(ctx, "UPDATE signin_challenges SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts", chID).Scan(&attempts); err != nil {
-			return err
-		}
-		if attempts >= ChallengeMaxAttempts {
+		if ok || attempts >= ChallengeMaxAttempts {
 			_, err = tx.ExecContext(ctx, "DELETE FROM signin_challenges WHERE id = $1", chID)
 		}
 		return err
 	})
+	if errs.Is(err, errs.Unauthorized) {
+		return User{}, err
+	}
 	if err != nil {
 		return User{}, fmt.Errorf("check sign-in code: %w", err)
 	}

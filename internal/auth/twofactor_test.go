@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -279,6 +280,47 @@ func TestRequireTwoFactorForAdmins(t *testing.T) {
 		enrol(t, svc, clock, admin.ID)
 		if needs(admin.ID) {
 			t.Fatal("still required after enrolling")
+		}
+	})
+}
+
+// Codes guessed in parallel on one challenge get no more than
+// ChallengeMaxAttempts tries between them, and the rest are told to sign
+// in again — none fails with an internal error.
+func TestTwoFactorParallelGuessesShareTheAttempts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		svc, clock := newService(db)
+		u := mustCreateUser(t, svc, "ana@example.com", "Ana", auth.Sales, nil)
+		enrol(t, svc, clock, u.ID)
+		si, err := svc.Login(ctx, "ana@example.com", testPassword, ip)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 3 * auth.ChallengeMaxAttempts
+		results := make(chan error, n)
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(func() {
+				_, err := svc.CompleteSignIn(ctx, si.Challenge, "000000", ip)
+				results <- err
+			})
+		}
+		wg.Wait()
+		close(results)
+		var wrong, ended int
+		for err := range results {
+			switch {
+			case errs.Is(err, errs.Invalid):
+				wrong++
+			case errs.Is(err, errs.Unauthorized):
+				ended++
+			default:
+				t.Errorf("want a wrong code or an ended challenge, got %v", err)
+			}
+		}
+		if wrong != auth.ChallengeMaxAttempts || ended != n-auth.ChallengeMaxAttempts {
+			t.Fatalf("%d wrong codes and %d ended challenges, want %d and %d", wrong, ended, auth.ChallengeMaxAttempts, n-auth.ChallengeMaxAttempts)
 		}
 	})
 }
