@@ -19,6 +19,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"Serve the web UI and the REST API, and run background jobs, until\ninterrupted (SIGINT/SIGTERM stop it gracefully). Pending database\nmigrations are applied first; on SQLite the file is backed up before.", stdout)
 	fs.StringVar(&cfg.Addr, "addr", env("RELASI_ADDR", ":8080"), "address to listen on (env RELASI_ADDR)")
 	fs.StringVar(&cfg.BaseURL, "base-url", env("RELASI_BASE_URL", ""), "public URL, e.g. https://crm.example.co.id; https makes cookies Secure and sends HSTS (env RELASI_BASE_URL)")
+	fs.StringVar(&cfg.TrustedProxies, "trusted-proxies", env("RELASI_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed, e.g. 10.0.0.0/8,127.0.0.1; the client is the rightmost address not in them (env RELASI_TRUSTED_PROXIES)")
 	fs.BoolVar(&withDemo, "demo", env("RELASI_DEMO", "") == "true", "on a database without users, first fill it with demo data: 2,000 contacts and all that goes with them (env RELASI_DEMO=true)")
 	storageFlags(fs.FlagSet, &cfg)
 	if err := parse(fs, args, 0); err != nil {

@@ -17,14 +17,15 @@ import (
 )
 
 func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	const help = "Usage: relasi user <create|list|passwd> [flags]\n\n" +
-		"  create   add a user (the first one should be an admin)\n" +
-		"  list     list users\n" +
-		"  passwd   set a user's password (signs the user out everywhere)\n\n" +
+	const help = "Usage: relasi user <create|list|passwd|reset-2fa> [flags]\n\n" +
+		"  create      add a user (the first one should be an admin)\n" +
+		"  list        list users\n" +
+		"  passwd      set a user's password (signs the user out everywhere)\n" +
+		"  reset-2fa   turn a user's two-factor sign-in off (signs the user out everywhere)\n\n" +
 		"Run 'relasi user <subcommand> --help' for its flags.\n"
 	if len(args) == 0 {
 		fmt.Fprint(stderr, help)
-		return usagef("name a subcommand: create, list or passwd")
+		return usagef("name a subcommand: create, list, passwd or reset-2fa")
 	}
 	switch args[0] {
 	case "create":
@@ -33,11 +34,13 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return runUserList(ctx, args[1:], stdout, stderr)
 	case "passwd":
 		return runUserPasswd(ctx, args[1:], stdout, stderr)
+	case "reset-2fa":
+		return runUserResetTwoFactor(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, help)
 		return nil
 	}
-	return usagef("unknown subcommand %q (create, list or passwd)", args[0])
+	return usagef("unknown subcommand %q (create, list, passwd or reset-2fa)", args[0])
 }
 
 // openAuth opens and migrates the database for an admin command.
@@ -96,7 +99,7 @@ func runUserCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.StringVar(&in.Email, "email", "", "e-mail address, used to sign in (required)")
 	fs.StringVar(&in.Name, "name", "", "full name (default: the part of the e-mail before @)")
 	fs.StringVar(&role, "role", "", "role: admin, manager, sales, support, marketing or readonly (required)")
-	fs.StringVar(&password, "password", "", fmt.Sprintf("password, at least %d characters (default: read from standard input)", auth.MinPasswordLen))
+	fs.StringVar(&password, "password", "", fmt.Sprintf("password, at least %d characters and not a common one (default: read from standard input)", auth.MinPasswordLen))
 	fs.StringVar(&in.Locale, "locale", "en", "interface language: en or id")
 	fs.StringVar(&in.TimeZone, "time-zone", "Asia/Jakarta", "time zone, e.g. Asia/Jakarta, Asia/Makassar, Asia/Jayapura")
 	storageFlags(fs.FlagSet, &cfg)
@@ -199,5 +202,41 @@ func runUserPasswd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return describe(err)
 	}
 	fmt.Fprintf(stdout, "Password of %s changed; the user was signed out everywhere.\n", u.Email)
+	return nil
+}
+
+// runUserResetTwoFactor is the way back in for an administrator who lost
+// their authenticator and recovery codes when no other administrator can
+// reset it for them. The audit records it as done by the system.
+func runUserResetTwoFactor(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg app.Config
+	var email string
+	fs := newFlags("user reset-2fa", "user reset-2fa --email E [flags]",
+		"Turn a user's two-factor sign-in off, delete their recovery codes and sign\nthem out of every session. They can set it up again from their profile.", stdout)
+	fs.StringVar(&email, "email", "", "the user's e-mail address (required)")
+	storageFlags(fs.FlagSet, &cfg)
+	if err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	if email == "" {
+		return usagef("--email is required")
+	}
+	db, svc, err := openAuth(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, err := svc.GetUserByEmail(ctx, email)
+	if errs.Is(err, errs.NotFound) {
+		return fmt.Errorf("no user with e-mail %s", email)
+	}
+	if err != nil {
+		return err
+	}
+	// The operator at the console stands in for an administrator.
+	if err := svc.ResetTwoFactor(ctx, auth.Principal{Role: auth.Admin}, u.ID); err != nil {
+		return describe(err)
+	}
+	fmt.Fprintf(stdout, "Two-factor sign-in of %s is off; the user was signed out everywhere.\n", u.Email)
 	return nil
 }

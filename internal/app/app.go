@@ -219,7 +219,11 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	})
 	a.APIRoutes = apiRouter.Routes()
 
-	a.Handler = httpx.Instrument(logger, metrics, httpx.SecurityHeaders(cfg.Secure(), httpx.Compress(mux)))
+	proxies, err := httpx.ParseTrustedProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	a.Handler = httpx.RealIP(proxies, httpx.Instrument(logger, metrics, httpx.SecurityHeaders(cfg.Secure(), httpx.Compress(mux))))
 
 	a.workers = river.NewWorkers()
 	river.AddWorker(a.workers, &jobs.HousekeepingWorker{DB: db, Auth: a.Auth, Instance: a.instance})

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/relasi/relasi/internal/httpx"
 	"github.com/relasi/relasi/internal/store"
 )
 
@@ -21,7 +22,11 @@ type Config struct {
 	DB        string // RELASI_DB: a SQLite path or a postgres:// URL; default <data dir>/relasi.db
 	BaseURL   string // RELASI_BASE_URL, e.g. https://crm.example.co.id; https turns on Secure cookies and HSTS
 	LogFormat string // RELASI_LOG_FORMAT: text or json
-	Version   string
+	// TrustedProxies (RELASI_TRUSTED_PROXIES) lists, comma-separated, the
+	// CIDRs or addresses of reverse proxies whose X-Forwarded-For is
+	// believed; empty, the connection's address is the client's.
+	TrustedProxies string
+	Version        string
 }
 
 // DSN returns the database the config points at.
@@ -48,6 +53,9 @@ func (c Config) Validate() error {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("base URL %q: must be an absolute http:// or https:// URL", c.BaseURL)
 		}
+	}
+	if _, err := httpx.ParseTrustedProxies(c.TrustedProxies); err != nil {
+		return err
 	}
 	if c.DB == "" && c.DataDir == "" {
 		return fmt.Errorf("no database: set a data directory or a database")

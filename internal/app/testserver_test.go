@@ -5,7 +5,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/relasi/relasi/internal/auth"
 	"github.com/relasi/relasi/internal/store"
@@ -17,12 +19,20 @@ import (
 type testServer struct {
 	*httptest.Server
 	App *App
+
+	mu sync.Mutex
+	// slept are the sign-in throttling delays, recorded instead of waited for.
+	slept []time.Duration
 }
 
-// newTestServer starts Relasi on a fresh database of the given engine.
-func newTestServer(tb testing.TB, engine store.Engine) *testServer {
+// newTestServer starts Relasi on a fresh database of the given engine,
+// with its configuration changed by configure.
+func newTestServer(tb testing.TB, engine store.Engine, configure ...func(*Config)) *testServer {
 	tb.Helper()
 	cfg := Config{Addr: "127.0.0.1:0", DataDir: tb.TempDir(), DB: storetest.DSN(tb, engine), LogFormat: "text", Version: "test"}
+	for _, f := range configure {
+		f(&cfg)
+	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := Open(context.Background(), cfg, logger)
 	if err != nil {
@@ -33,7 +43,23 @@ func newTestServer(tb testing.TB, engine store.Engine) *testServer {
 		srv.Close()
 		a.Close()
 	})
-	return &testServer{Server: srv, App: a}
+	ts := &testServer{Server: srv, App: a}
+	a.Auth.SetSleep(func(_ context.Context, d time.Duration) error {
+		ts.mu.Lock()
+		defer ts.mu.Unlock()
+		ts.slept = append(ts.slept, d)
+		return nil
+	})
+	return ts
+}
+
+// Slept returns the throttling delays since the last call.
+func (s *testServer) Slept() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := s.slept
+	s.slept = nil
+	return out
 }
 
 // createUser adds a user directly through the service.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relasi/relasi/internal/auth"
 	"github.com/relasi/relasi/internal/errs"
 )
 
@@ -42,7 +43,7 @@ func (l *Log) ParseFilter(q url.Values, loc *time.Location) (Filter, error) {
 	var fe errs.Fields
 	f.Entity = strings.TrimSpace(q.Get("entity"))
 	if f.Entity != "" {
-		if _, ok := l.reg.Get(f.Entity); !ok && f.Entity != Settings {
+		if _, ok := l.reg.Get(f.Entity); !ok && f.Entity != Settings && f.Entity != auth.AuditEntity {
 			fe.Add("entity", "invalid_choice", "must be one of: %s", strings.Join(l.entityNames(), ", "))
 		}
 	}
@@ -109,7 +110,7 @@ func (l *Log) entityNames() []string {
 	for _, e := range l.reg.All() {
 		out = append(out, e.Name)
 	}
-	return append(out, Settings)
+	return append(out, Settings, auth.AuditEntity)
 }
 
 // Query is the filter as query parameters (without limit and cursor), for

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relasi/relasi/internal/auth"
 	"github.com/relasi/relasi/internal/records"
 	"github.com/relasi/relasi/internal/store"
 	"github.com/relasi/relasi/internal/web"
@@ -92,7 +93,7 @@ func (l *Log) page(c *web.Ctx) error {
 	for _, e := range l.reg.All() {
 		v.Entities = append(v.Entities, option{Value: e.Name, Label: c.T(e.Label)})
 	}
-	v.Entities = append(v.Entities, option{Value: Settings, Label: c.T("nav.settings")})
+	v.Entities = append(v.Entities, option{Value: Settings, Label: c.T("nav.settings")}, option{Value: auth.AuditEntity, Label: c.T("settings.users")})
 	vw := &viewer{l: l, c: c, fields: map[string][]records.Field{}, names: map[string]string{}, users: map[string]string{}}
 	users, err := l.users(c)
 	if err != nil {
@@ -177,8 +178,15 @@ type viewer struct {
 func (vw *viewer) entry(e Entry) (entryView, error) {
 	c := vw.c
 	ev := entryView{Entry: e, EntityLabel: e.Entity}
-	if e.Entity == Settings {
+	switch e.Entity {
+	case Settings:
 		ev.EntityLabel = c.T("nav.settings")
+	case auth.AuditEntity: // sign-ins and two-factor changes
+		ev.EntityLabel = c.T("settings.users")
+		if name, ok := vw.users[strconv.FormatInt(e.RecordID, 10)]; ok {
+			ev.Record = name
+		}
+		ev.Link = "/settings/users/" + strconv.FormatInt(e.RecordID, 10)
 	}
 	ent, known := vw.l.reg.Get(e.Entity)
 	var fields []records.Field

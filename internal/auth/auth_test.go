@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"context"
 	"sync"
 	"testing"
 	"time"
@@ -19,8 +20,26 @@ var t0 = time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)
 
 // testClock is a clock the test moves by hand.
 type testClock struct {
-	mu  sync.Mutex
-	now time.Time
+	mu    sync.Mutex
+	now   time.Time
+	slept []time.Duration
+}
+
+// Sleep records a throttling delay instead of waiting for it.
+func (c *testClock) Sleep(_ context.Context, d time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.slept = append(c.slept, d)
+	return nil
+}
+
+// Slept returns the delays recorded since the last call.
+func (c *testClock) Slept() []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := c.slept
+	c.slept = nil
+	return out
 }
 
 func (c *testClock) Now() time.Time {
@@ -35,11 +54,13 @@ func (c *testClock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// newService returns a Service on db whose clock stands at t0.
+// newService returns a Service on db whose clock stands at t0 and whose
+// throttling delays are recorded on the clock, not waited for.
 func newService(db *store.DB) (*auth.Service, *testClock) {
 	c := &testClock{now: t0}
 	svc := auth.NewService(db)
 	svc.SetClock(c.Now)
+	svc.SetSleep(c.Sleep)
 	return svc, c
 }
 

@@ -3,9 +3,11 @@ package auth
 import (
 	"crypto/rand"
 	"crypto/subtle"
+	_ "embed"
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -71,14 +73,47 @@ func CheckPassword(hash, password string) bool {
 // answer takes as long as for a known one and does not reveal which exist.
 var dummyHash, _ = HashPassword("relasi-dummy-password")
 
-// passwordProblem returns why a new password is unacceptable, or "".
+// commonPasswords is SecLists' Passwords/Common-Credentials/10k-most-common.txt
+// (MIT licence): the ten thousand passwords people pick most often, one a
+// line, most common first.
+//
+//go:embed common_passwords.txt
+var commonPasswordList string
+
+// commonPasswords is the list as a set of lower-case passwords, built on
+// first use.
+var commonPasswords = sync.OnceValue(func() map[string]struct{} {
+	set := make(map[string]struct{}, 10_000)
+	for line := range strings.Lines(commonPasswordList) {
+		if line = strings.TrimSpace(line); line != "" {
+			set[strings.ToLower(line)] = struct{}{}
+		}
+	}
+	return set
+})
+
+// IsCommonPassword reports whether password, in any case, is one of the ten
+// thousand most common passwords.
+func IsCommonPassword(password string) bool {
+	_, ok := commonPasswords()[strings.ToLower(password)]
+	return ok
+}
+
+// passwordProblem returns why a new password is unacceptable, or "". The
+// rules are NIST SP 800-63B's: a minimum length, no composition rules, and
+// no password that is blank or on a list of commonly used ones — an
+// attacker tries those first.
 func passwordProblem(password string) (code, message string, args []any) {
 	n := utf8.RuneCountInString(password)
 	switch {
+	case strings.TrimSpace(password) == "":
+		return "blank_password", "must not be blank", nil
 	case n < MinPasswordLen:
 		return "too_short", "must be at least %d characters", []any{MinPasswordLen}
 	case n > MaxPasswordLen:
 		return "too_long", "must be at most %d characters", []any{MaxPasswordLen}
+	case IsCommonPassword(password):
+		return "common_password", "is one of the most common passwords; choose one that is harder to guess", nil
 	}
 	return "", "", nil
 }

@@ -9,6 +9,9 @@ import (
 	"golang.org/x/crypto/argon2"
 
 	"github.com/relasi/relasi/internal/auth"
+	"github.com/relasi/relasi/internal/errs"
+	"github.com/relasi/relasi/internal/store"
+	"github.com/relasi/relasi/internal/store/storetest"
 )
 
 // phc is the argon2id PHC string: version, the OWASP parameters, a 16-byte
@@ -80,4 +83,53 @@ func TestCheckPasswordRejectsMalformedHashes(t *testing.T) {
 			t.Errorf("malformed hash %q verifies", h)
 		}
 	}
+}
+
+// Blank and common passwords are refused wherever a password is set: a new
+// user (setup, the user forms, the API and the CLI all create users
+// through CreateUser), a changed password and an administrator's reset.
+func TestPasswordRules(t *testing.T) {
+	refused := map[string]string{
+		"12345678":         "common_password",
+		"password":         "common_password",
+		"PassWord":         "common_password",
+		"iloveyou":         "common_password",
+		"qwertyuiop":       "common_password",
+		"        ":         "blank_password",
+		"\t\t\t\t\t\t\t\t": "blank_password",
+		"":                 "blank_password",
+		"1234567":          "too_short",
+	}
+	accepted := []string{"correct horse battery", "kopi-tubruk-pagi", "        x"}
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		svc, _ := newService(db)
+		u := mustCreateUser(t, svc, "ana@example.com", "Ana", auth.Sales, nil)
+		_, sess, err := svc.CreateSession(ctx, u.ID, ip, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for password, code := range refused {
+			_, err := svc.CreateUser(ctx, auth.NewUser{Email: "budi@example.com", Name: "Budi", Password: password, Role: auth.Sales})
+			wantFieldCode(t, err, "password", code)
+			wantFieldCode(t, svc.SetPassword(ctx, u.ID, password), "password", code)
+			wantFieldCode(t, svc.ChangePassword(ctx, u.ID, testPassword, password, sess.ID), "new_password", code)
+		}
+		for _, password := range accepted {
+			if err := svc.SetPassword(ctx, u.ID, password); err != nil {
+				t.Errorf("password %q refused: %v", password, err)
+			}
+		}
+	})
+}
+
+func wantFieldCode(t *testing.T, err error, field, code string) {
+	t.Helper()
+	e := wantCode(t, err, errs.Invalid)
+	for _, f := range e.Fields {
+		if f.Field == field && f.Code == code {
+			return
+		}
+	}
+	t.Fatalf("want %s on %q, got %+v", code, field, e.Fields)
 }

@@ -27,6 +27,10 @@ type Session struct {
 	ExpiresAt  time.Time
 	IP         string
 	UserAgent  string
+	// NeedsTwoFactor is set by Authenticate when the user must set up
+	// two-factor sign-in before doing anything else: an administrator
+	// without it while RequireTwoFactorForAdmins is on.
+	NeedsTwoFactor bool
 }
 
 // CreateSession signs a user in and returns the secret for the cookie.
@@ -64,11 +68,12 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Principal, S
 	var u User
 	var team sql.NullInt64
 	err := s.db.Read().QueryRowContext(ctx, `SELECT s.id, s.created_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent,
-			u.id, u.email, u.name, u.role, u.team_id, u.locale, u.time_zone
+			u.id, u.email, u.name, u.role, u.team_id, u.locale, u.time_zone,
+			u.role = 'admin' AND u.totp_enabled_at IS NULL AND EXISTS (SELECT 1 FROM settings WHERE key = $2 AND value = 'true')
 		FROM sessions s JOIN users u ON u.id = s.user_id
-		WHERE s.token_hash = $1 AND u.disabled_at IS NULL`, hashSecret(secret)).
+		WHERE s.token_hash = $1 AND u.disabled_at IS NULL`, hashSecret(secret), requireTwoFactorKey).
 		Scan(&sess.ID, &sess.CreatedAt, &sess.LastSeenAt, &sess.ExpiresAt, &sess.IP, &sess.UserAgent,
-			&u.ID, &u.Email, &u.Name, &u.Role, &team, &u.Locale, &u.TimeZone)
+			&u.ID, &u.Email, &u.Name, &u.Role, &team, &u.Locale, &u.TimeZone, &sess.NeedsTwoFactor)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Principal{}, Session{}, errNoSession
 	}

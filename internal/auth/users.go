@@ -18,15 +18,18 @@ import (
 
 // User is a person who signs in to Relasi.
 type User struct {
-	ID        int64     `json:"id"`
-	Email     string    `json:"email"`
-	Name      string    `json:"name"`
-	Role      Role      `json:"role"`
-	TeamID    *int64    `json:"team_id"`
-	TeamName  string    `json:"team_name,omitempty"`
-	Locale    string    `json:"locale"`
-	TimeZone  string    `json:"time_zone"`
-	Disabled  bool      `json:"disabled"`
+	ID       int64  `json:"id"`
+	Email    string `json:"email"`
+	Name     string `json:"name"`
+	Role     Role   `json:"role"`
+	TeamID   *int64 `json:"team_id"`
+	TeamName string `json:"team_name,omitempty"`
+	Locale   string `json:"locale"`
+	TimeZone string `json:"time_zone"`
+	Disabled bool   `json:"disabled"`
+	// TwoFactor says whether the user signs in with a code from an
+	// authenticator app as well as the password.
+	TwoFactor bool      `json:"two_factor"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 	Version   int64     `json:"version"`
@@ -133,16 +136,16 @@ func (in NewUser) validate() error {
 }
 
 const userColumns = `u.id, u.email, u.name, u.password_hash, u.role, u.team_id, COALESCE(t.name, ''),
-	u.locale, u.time_zone, u.disabled_at, u.created_at, u.updated_at, u.version`
+	u.locale, u.time_zone, u.disabled_at, u.totp_enabled_at, u.created_at, u.updated_at, u.version`
 
 const userFrom = `FROM users u LEFT JOIN teams t ON t.id = u.team_id`
 
 func scanUser(row store.Scanner) (User, error) {
 	var u User
 	var team sql.NullInt64
-	var disabled sql.NullTime
+	var disabled, twoFactor sql.NullTime
 	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.passwordHash, &u.Role, &team, &u.TeamName,
-		&u.Locale, &u.TimeZone, &disabled, &u.CreatedAt, &u.UpdatedAt, &u.Version)
+		&u.Locale, &u.TimeZone, &disabled, &twoFactor, &u.CreatedAt, &u.UpdatedAt, &u.Version)
 	if err != nil {
 		return User{}, err
 	}
@@ -150,6 +153,7 @@ func scanUser(row store.Scanner) (User, error) {
 		u.TeamID = &team.Int64
 	}
 	u.Disabled = disabled.Valid
+	u.TwoFactor = twoFactor.Valid
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
 	return u, nil
 }

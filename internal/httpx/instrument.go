@@ -2,7 +2,6 @@ package httpx
 
 import (
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -104,13 +103,3 @@ var errPanic = &panicError{}
 type panicError struct{}
 
 func (*panicError) Error() string { return "panic" }
-
-// ClientIP is the address the request came from. Relasi does not trust
-// X-Forwarded-For by default, since any client can set it.
-func ClientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}

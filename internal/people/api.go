@@ -22,6 +22,7 @@ func (m *Module) RegisterAPI(rt *api.Router) {
 	rt.Handle("POST /api/v1/users", m.apiCreateUser)
 	rt.Handle("GET /api/v1/users/{id}", m.apiGetUser)
 	rt.Handle("PATCH /api/v1/users/{id}", m.apiPatchUser)
+	rt.Handle("DELETE /api/v1/users/{id}/two-factor", m.apiResetTwoFactor)
 
 	rt.Handle("GET /api/v1/teams", m.apiListTeams)
 	rt.Handle("POST /api/v1/teams", m.apiCreateTeam)
@@ -350,6 +351,18 @@ func (m *Module) apiRevokeToken(w http.ResponseWriter, r *http.Request, p auth.P
 		return err
 	}
 	if _, err := m.auth.RevokeToken(r.Context(), p, id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (m *Module) apiResetTwoFactor(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := m.auth.ResetTwoFactor(r.Context(), p, id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -14,6 +14,10 @@ func (m *Module) RegisterWeb(rt *web.Router) {
 	rt.Page("POST /profile/password", m.passwordChange)
 	rt.Page("POST /profile/sessions/{id}/revoke", m.sessionRevoke)
 	rt.Page("POST /profile/sessions/revoke-others", m.sessionsRevokeOthers)
+	rt.Enrolment("GET /profile/two-factor", m.twoFactor)
+	rt.Enrolment("POST /profile/two-factor/enable", m.twoFactorEnable)
+	rt.Page("POST /profile/two-factor/disable", m.twoFactorDisable)
+	rt.Page("POST /profile/two-factor/recovery-codes", m.twoFactorRenewCodes)
 
 	rt.Page("GET /settings", m.settings)
 	rt.Page("GET /settings/users", m.userList)
@@ -22,6 +26,8 @@ func (m *Module) RegisterWeb(rt *web.Router) {
 	rt.Page("GET /settings/users/{id}", m.userEdit)
 	rt.Page("POST /settings/users/{id}", m.userSave)
 	rt.Page("POST /settings/users/{id}/password", m.userResetPassword)
+	rt.Page("POST /settings/users/{id}/two-factor/reset", m.userResetTwoFactor)
+	rt.Page("POST /settings/two-factor", m.twoFactorRequirementSave)
 
 	rt.Page("GET /settings/teams", m.teamList)
 	rt.Page("POST /settings/teams", m.teamCreate)

@@ -15,6 +15,9 @@ type userListPage struct {
 	NextURL  string
 	Teams    []auth.Team
 	FilterQS url.Values
+	// RequireTwoFactor is the setting that makes administrators use
+	// two-factor sign-in.
+	RequireTwoFactor bool
 }
 
 func (m *Module) userList(c *web.Ctx) error {
@@ -35,6 +38,9 @@ func (m *Module) userList(c *web.Ctx) error {
 		return err
 	}
 	d := userListPage{Users: users, Filter: f}
+	if d.RequireTwoFactor, err = m.auth.RequireTwoFactorForAdmins(c.R.Context()); err != nil {
+		return err
+	}
 	if users.NextCursor != "" {
 		next := url.Values{}
 		for k, v := range q {

@@ -109,15 +109,35 @@ type Ctx struct {
 
 // Page registers a handler for signed-in users.
 func (rt *Router) Page(pattern string, h Handler) {
-	rt.mux.Handle(pattern, rt.wrap(h, true))
+	rt.mux.Handle(pattern, rt.wrap(h, signedIn))
 }
 
 // Public registers a handler that needs no sign-in (sign-in, setup).
 func (rt *Router) Public(pattern string, h Handler) {
-	rt.mux.Handle(pattern, rt.wrap(h, false))
+	rt.mux.Handle(pattern, rt.wrap(h, public))
 }
 
-func (rt *Router) wrap(h Handler, signedIn bool) http.Handler {
+// TwoFactorSetupPath is where a user who must set up two-factor sign-in
+// (an administrator, when it is required for them) is sent from every
+// other page.
+const TwoFactorSetupPath = "/profile/two-factor"
+
+// Enrolment registers a page for signed-in users that stays open while
+// they must set up two-factor sign-in: the set-up pages themselves.
+func (rt *Router) Enrolment(pattern string, h Handler) {
+	rt.mux.Handle(pattern, rt.wrap(h, enrolling))
+}
+
+// access is who may reach a page.
+type access int
+
+const (
+	public    access = iota // anyone
+	signedIn                // signed-in users who need nothing set up first
+	enrolling               // signed-in users, also those who must set up two-factor sign-in
+)
+
+func (rt *Router) wrap(h Handler, who access) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &Ctx{W: w, R: r, router: rt, Lang: rt.guessLang(r), Loc: jakarta}
 		if err := rt.xorigin.Check(r); err != nil {
@@ -129,7 +149,7 @@ func (rt *Router) wrap(h Handler, signedIn bool) http.Handler {
 			rt.fail(c, errs.E(errs.Forbidden, "This form has expired. Go back, reload the page and try again.").WithKey("error.csrf"))
 			return
 		}
-		if signedIn {
+		if who != public {
 			if !rt.isSetUp(r.Context()) {
 				http.Redirect(w, r, "/setup", http.StatusSeeOther)
 				return
@@ -165,6 +185,15 @@ func (rt *Router) wrap(h Handler, signedIn bool) http.Handler {
 				return
 			}
 			c.User, c.Session = &p, sess
+			if sess.NeedsTwoFactor && who != enrolling {
+				if r.Header.Get("HX-Request") == "true" {
+					w.Header().Set("HX-Redirect", TwoFactorSetupPath)
+					w.WriteHeader(http.StatusNoContent)
+					return
+				}
+				http.Redirect(w, r, TwoFactorSetupPath, http.StatusSeeOther)
+				return
+			}
 			if lang, tz, err := rt.auth.UserPrefs(r.Context(), p.UserID); err == nil {
 				c.Lang = lang
 				if loc, err := time.LoadLocation(tz); err == nil {

@@ -18,6 +18,8 @@ func (rt *Router) RegisterSessionPages() {
 	rt.Public("POST /setup", rt.setupSubmit)
 	rt.Public("GET /login", rt.loginForm)
 	rt.Public("POST /login", rt.loginSubmit)
+	rt.Public("GET /login/code", rt.loginCodeForm)
+	rt.Public("POST /login/code", rt.loginCodeSubmit)
 	rt.Public("POST /logout", rt.logout)
 	rt.Public("GET /lang/{lang}", rt.switchLang)
 	rt.Page("GET /{$}", rt.home)
@@ -60,14 +62,58 @@ func (rt *Router) loginForm(c *Ctx) error {
 
 func (rt *Router) loginSubmit(c *Ctx) error {
 	next := c.R.PostForm.Get("next")
-	u, err := rt.auth.Login(c.R.Context(), c.Form("email"), c.R.PostForm.Get("password"), httpx.ClientIP(c.R))
+	si, err := rt.auth.Login(c.R.Context(), c.Form("email"), c.R.PostForm.Get("password"), httpx.ClientIP(c.R))
 	if err != nil {
 		return c.RenderForm("login", "login.title", "", next, err)
+	}
+	if si.Challenge != "" {
+		// The password was right; the code comes next. The challenge
+		// cookie is worth nothing without the code.
+		http.SetCookie(c.W, &http.Cookie{Name: challengeCookie, Value: si.Challenge, Path: "/login/code", HttpOnly: true, Secure: rt.secure,
+			SameSite: http.SameSiteLaxMode, MaxAge: int(auth.ChallengeTTL.Seconds())})
+		return c.Redirect("/login/code?next="+url.QueryEscape(safeNext(next)), "")
+	}
+	if err := rt.startSession(c, si.User.ID); err != nil {
+		return err
+	}
+	return c.Redirect(safeNext(next), "")
+}
+
+// challengeCookie holds a sign-in that waits for its two-factor code.
+const challengeCookie = "relasi_signin"
+
+func (rt *Router) loginCodeForm(c *Ctx) error {
+	if _, err := c.R.Cookie(challengeCookie); err != nil {
+		return c.Redirect("/login", "")
+	}
+	return c.Render("login_code", "login.title", "", c.R.URL.Query().Get("next"))
+}
+
+func (rt *Router) loginCodeSubmit(c *Ctx) error {
+	next := c.R.PostForm.Get("next")
+	ck, err := c.R.Cookie(challengeCookie)
+	if err != nil {
+		return c.Redirect("/login", "flash.signin_again")
+	}
+	u, err := rt.auth.CompleteSignIn(c.R.Context(), ck.Value, c.R.PostForm.Get("code"), httpx.ClientIP(c.R))
+	if errs.Is(err, errs.Invalid) {
+		return c.RenderForm("login_code", "login.title", "", next, err)
+	}
+	rt.clearChallenge(c.W)
+	if errs.Is(err, errs.Unauthorized) {
+		return c.Redirect("/login?next="+url.QueryEscape(safeNext(next)), "flash.signin_again")
+	}
+	if err != nil {
+		return err
 	}
 	if err := rt.startSession(c, u.ID); err != nil {
 		return err
 	}
 	return c.Redirect(safeNext(next), "")
+}
+
+func (rt *Router) clearChallenge(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: challengeCookie, Value: "", Path: "/login/code", MaxAge: -1, HttpOnly: true, Secure: rt.secure, SameSite: http.SameSiteLaxMode})
 }
 
 // startSession signs the browser in and rotates the CSRF token, so a token
