@@ -24,7 +24,7 @@ import (
 type Erasure struct {
 	Entity   string    `json:"entity"`
 	ID       int64     `json:"id"`
-	Records  []ref     `json:"records"` // every record of the person, now anonymised
+	Records  []Ref     `json:"records"` // every record of the person, now anonymised
 	ErasedAt time.Time `json:"erased_at"`
 	// ImportFilesRemoved are the imports whose stored file held a row
 	// about the person and was deleted; their rejected-rows report is gone.
@@ -65,7 +65,7 @@ func (m *Module) Erase(ctx context.Context, p auth.Principal, entity string, id 
 			fe.Add("confirm", "privacy_confirm", "type %s or the person's name to confirm the erasure", ConfirmWord)
 			return fe.Err()
 		}
-		group, err := m.group(ctx, tx, ref{entity, id})
+		group, err := m.group(ctx, tx, Ref{entity, id})
 		if err != nil {
 			return err
 		}
@@ -77,8 +77,8 @@ func (m *Module) Erase(ctx context.Context, p auth.Principal, entity string, id 
 		out.ImportFilesKept = append(out.ImportFilesKept, er.keptImports...)
 		for _, r := range group {
 			changes := map[string][2]any{}
-			if r != (ref{entity, id}) {
-				changes["erased_with"] = [2]any{nil, ref{entity, id}.String()}
+			if r != (Ref{entity, id}) {
+				changes["erased_with"] = [2]any{nil, Ref{entity, id}.String()}
 			}
 			if err := records.RecordChange(ctx, tx, out.ErasedAt, r.Entity, r.ID, "erased", p, changes); err != nil {
 				return err
@@ -117,14 +117,14 @@ type eraser struct {
 	tx    *sql.Tx
 	p     auth.Principal
 	now   time.Time
-	group []ref
+	group []Ref
 	ids   identifiers
 	// all scrubs names too (records about the person); contact only
 	// e-mail addresses and phone numbers (text anywhere).
 	all, contact *scrubber
 	// related are the other records about the person (activities, deals,
 	// orders), whose text was scrubbed.
-	related []ref
+	related []Ref
 	// keptImports are imports about the person still at work, whose
 	// file stays.
 	keptImports []int64
@@ -176,7 +176,7 @@ func (er *eraser) entity(ctx context.Context, name string) (*records.Entity, []r
 }
 
 // collect reads the identifiers of one record before it is anonymised.
-func (er *eraser) collect(ctx context.Context, r ref) error {
+func (er *eraser) collect(ctx context.Context, r Ref) error {
 	e, fields, err := er.entity(ctx, r.Entity)
 	if err != nil {
 		return err
@@ -241,7 +241,7 @@ func (er *eraser) collect(ctx context.Context, r ref) error {
 
 // anonymise clears a record's personal fields, its lookups and its
 // duplicate keys, and gives search the placeholder.
-func (er *eraser) anonymise(ctx context.Context, r ref) error {
+func (er *eraser) anonymise(ctx context.Context, r Ref) error {
 	e, fields, err := er.entity(ctx, r.Entity)
 	if err != nil {
 		return err
@@ -355,7 +355,7 @@ func (er *eraser) relatedRecords(ctx context.Context) error {
 	}
 	for _, j := range jobs {
 		for _, id := range j.ids {
-			er.related = append(er.related, ref{j.entity, id})
+			er.related = append(er.related, Ref{j.entity, id})
 			if _, err := er.scrubRows(ctx, er.all, j.table, []string{"id"}, j.cols, nil, "id = $1", id); err != nil {
 				return err
 			}

@@ -32,7 +32,7 @@ type Export struct {
 	ExportedBy string    `json:"exported_by"`
 	// Subject is the record the request named; Records every record of
 	// the same person (see the package comment).
-	Subject ref         `json:"subject"`
+	Subject Ref         `json:"subject"`
 	Records []Person    `json:"records"`
 	Related Related     `json:"related"`
 	Merges  []mergeRow  `json:"merges"`
@@ -131,7 +131,7 @@ func (m *Module) Export(ctx context.Context, p auth.Principal, entity string, id
 	if err != nil {
 		return Export{}, err
 	}
-	out := Export{Format: FormatName, ExportedAt: m.records.Now().UTC(), ExportedBy: p.Email, Subject: ref{entity, id},
+	out := Export{Format: FormatName, ExportedAt: m.records.Now().UTC(), ExportedBy: p.Email, Subject: Ref{entity, id},
 		Records: []Person{}, Merges: []mergeRow{}, Imports: []ImportRow{}, Notifications: []Notification{}, Attachments: []string{}}
 	if out.ExportedBy == "" {
 		out.ExportedBy = p.Name
@@ -140,7 +140,7 @@ func (m *Module) Export(ctx context.Context, p auth.Principal, entity string, id
 	if err := exists(ctx, q, e, id); err != nil {
 		return Export{}, err
 	}
-	group, err := m.group(ctx, q, ref{entity, id})
+	group, err := m.group(ctx, q, Ref{entity, id})
 	if err != nil {
 		return Export{}, err
 	}
@@ -209,7 +209,7 @@ func (m *Module) getAny(ctx context.Context, p auth.Principal, e *records.Entity
 	return pg.Items[0], "trash", nil
 }
 
-func (m *Module) person(ctx context.Context, p auth.Principal, r ref) (Person, error) {
+func (m *Module) person(ctx context.Context, p auth.Principal, r Ref) (Person, error) {
 	e, ok := m.entities.Get(r.Entity)
 	if !ok {
 		return Person{}, fmt.Errorf("no entity %s", r.Entity)
@@ -250,7 +250,7 @@ func (m *Module) person(ctx context.Context, p auth.Principal, r ref) (Person, e
 }
 
 // relatedIDs finds the activities, deals and orders about the person.
-func relatedIDs(ctx context.Context, q store.Querier, group []ref) (acts, deals, orders []int64, err error) {
+func relatedIDs(ctx context.Context, q store.Querier, group []Ref) (acts, deals, orders []int64, err error) {
 	collect := func(dst *[]int64, query string, args ...any) {
 		if err != nil {
 			return
@@ -288,7 +288,7 @@ func relatedIDs(ctx context.Context, q store.Querier, group []ref) (acts, deals,
 	return acts, deals, orders, err
 }
 
-func (m *Module) related(ctx context.Context, p auth.Principal, group []ref) (Related, error) {
+func (m *Module) related(ctx context.Context, p auth.Principal, group []Ref) (Related, error) {
 	out := Related{Activities: []records.Record{}, Opportunities: []records.Record{}, Orders: []Order{}}
 	acts, deals, orders, err := relatedIDs(ctx, m.db.Read(), group)
 	if err != nil {
@@ -343,7 +343,7 @@ func (m *Module) related(ctx context.Context, p auth.Principal, group []ref) (Re
 
 // importRows returns what imports recorded about a record, with the row
 // read back from the stored file while it is kept.
-func (m *Module) importRows(ctx context.Context, r ref) ([]ImportRow, error) {
+func (m *Module) importRows(ctx context.Context, r Ref) ([]ImportRow, error) {
 	type item struct {
 		ImportRow
 		format, options string
@@ -417,7 +417,7 @@ func (m *Module) sourceRow(importID int64, format imports.Format, sheet string, 
 	}
 }
 
-func (m *Module) notifications(ctx context.Context, r ref) ([]Notification, error) {
+func (m *Module) notifications(ctx context.Context, r Ref) ([]Notification, error) {
 	link := "/" + r.Entity + "/" + strconv.FormatInt(r.ID, 10)
 	out, err := store.Collect(ctx, m.db.Read(), func(s store.Scanner) (Notification, error) {
 		var n Notification

@@ -72,13 +72,13 @@ func New(rs *records.Store, reg *records.Registry, cfg Config) *Module {
 	return &Module{db: rs.DB(), records: rs, entities: reg, dataDir: cfg.DataDir}
 }
 
-// ref names one record.
-type ref struct {
+// Ref names one record.
+type Ref struct {
 	Entity string `json:"entity"`
 	ID     int64  `json:"id"`
 }
 
-func (r ref) String() string { return r.Entity + "/" + strconv.FormatInt(r.ID, 10) }
+func (r Ref) String() string { return r.Entity + "/" + strconv.FormatInt(r.ID, 10) }
 
 var errNotFound = errs.E(errs.NotFound, "No such contact or lead.").WithKey("error.record_not_found")
 
@@ -105,9 +105,9 @@ func allowed(p auth.Principal) error {
 
 // group finds the records that are the same person as start, live or in
 // the trash: conversions between leads and contacts, and merges.
-func (m *Module) group(ctx context.Context, q store.Querier, start ref) ([]ref, error) {
-	seen := map[ref]bool{start: true}
-	queue := []ref{start}
+func (m *Module) group(ctx context.Context, q store.Querier, start Ref) ([]Ref, error) {
+	seen := map[Ref]bool{start: true}
+	queue := []Ref{start}
 	for len(queue) > 0 {
 		r := queue[0]
 		queue = queue[1:]
@@ -126,11 +126,11 @@ func (m *Module) group(ctx context.Context, q store.Querier, start ref) ([]ref, 
 			}
 		}
 	}
-	out := make([]ref, 0, len(seen))
+	out := make([]Ref, 0, len(seen))
 	for r := range seen {
 		out = append(out, r)
 	}
-	slices.SortFunc(out, func(a, b ref) int {
+	slices.SortFunc(out, func(a, b Ref) int {
 		if c := strings.Compare(a.Entity, b.Entity); c != 0 {
 			return c
 		}
@@ -140,8 +140,8 @@ func (m *Module) group(ctx context.Context, q store.Querier, start ref) ([]ref, 
 }
 
 // linked returns the records directly known to be the same person as r.
-func (m *Module) linked(ctx context.Context, q store.Querier, r ref) ([]ref, error) {
-	var out []ref
+func (m *Module) linked(ctx context.Context, q store.Querier, r Ref) ([]Ref, error) {
+	var out []Ref
 	ids := func(entity, query string, args ...any) error {
 		got, err := store.Collect(ctx, q, func(row store.Scanner) (int64, error) {
 			var id sql.NullInt64
@@ -150,7 +150,7 @@ func (m *Module) linked(ctx context.Context, q store.Querier, r ref) ([]ref, err
 		}, query, args...)
 		for _, id := range got {
 			if id != 0 {
-				out = append(out, ref{entity, id})
+				out = append(out, Ref{entity, id})
 			}
 		}
 		return err
@@ -171,7 +171,7 @@ func (m *Module) linked(ctx context.Context, q store.Querier, r ref) ([]ref, err
 	}
 	for _, mg := range merges {
 		for _, id := range append([]int64{mg.SurvivorID}, mg.MergedIDs...) {
-			out = append(out, ref{r.Entity, id})
+			out = append(out, Ref{r.Entity, id})
 		}
 	}
 	return out, nil
@@ -191,7 +191,7 @@ type mergeRow struct {
 
 // merges returns the merges r took part in, as survivor or merged record.
 // merged_ids is a JSON array; the match on its text is narrowed in Go.
-func (m *Module) merges(ctx context.Context, q store.Querier, r ref) ([]mergeRow, error) {
+func (m *Module) merges(ctx context.Context, q store.Querier, r Ref) ([]mergeRow, error) {
 	rows, err := store.Collect(ctx, q, func(row store.Scanner) (mergeRow, error) {
 		var mg mergeRow
 		var merged, titles, before, after string
