@@ -221,6 +221,7 @@ func (er *eraser) collect(ctx context.Context, r Ref) error {
 	er.ids.addName(byName["first_name"] + " " + byName["last_name"])
 	er.ids.addName(byName["first_name"])
 	er.ids.addName(byName["last_name"])
+	er.ids.addPhrase(byName["street"])
 	var custom map[string]any
 	json.Unmarshal([]byte(vals[len(vals)-1]), &custom)
 	for _, f := range fields {
@@ -495,6 +496,13 @@ func (er *eraser) importItems(ctx context.Context) ([]int64, error) {
 			return nil, fmt.Errorf("imports of %s: %w", r, err)
 		}
 		for _, x := range rows {
+			// A file named after the person ("kontak-budi.csv").
+			if _, err := er.scrubRows(ctx, er.all, "imports", []string{"id"}, []string{"file_name"}, nil, "id = $1", x.id); err != nil {
+				return nil, err
+			}
+			if _, err := er.scrubRows(ctx, er.all, "record_changes", []string{"id"}, nil, []string{"changes"}, "entity = 'imports' AND record_id = $1", x.id); err != nil {
+				return nil, err
+			}
 			switch {
 			case slices.Contains(out, x.id) || slices.Contains(er.keptImports, x.id):
 			case slices.Contains([]string{"pending", "queued", "running", "undoing"}, x.status):

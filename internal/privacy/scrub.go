@@ -15,6 +15,15 @@ type identifiers struct {
 	Names  []string
 	Emails []string
 	Phones []string // as stored (E.164)
+	// Phrases are other values replaced whole, such as a street address.
+	Phrases []string
+}
+
+func (ids *identifiers) addPhrase(s string) {
+	s = strings.Join(strings.Fields(s), " ")
+	if len([]rune(s)) >= 5 && !slices.Contains(ids.Phrases, s) {
+		ids.Phrases = append(ids.Phrases, s)
+	}
 }
 
 func (ids *identifiers) addName(s string) {
@@ -40,7 +49,7 @@ func (ids *identifiers) addPhone(s string) {
 }
 
 func (ids identifiers) empty() bool {
-	return len(ids.Names) == 0 && len(ids.Emails) == 0 && len(ids.Phones) == 0
+	return len(ids.Names) == 0 && len(ids.Emails) == 0 && len(ids.Phones) == 0 && len(ids.Phrases) == 0
 }
 
 // scrubber replaces a person's identifiers in text with Erased.
@@ -59,7 +68,7 @@ func newScrubber(ids identifiers, withNames bool) *scrubber {
 	// Longest first, so a full name goes before its parts.
 	var names []string
 	if withNames {
-		names = slices.Clone(ids.Names)
+		names = append(slices.Clone(ids.Names), ids.Phrases...)
 		for _, n := range ids.Names {
 			for _, w := range strings.Fields(n) {
 				if len([]rune(w)) >= 3 && !slices.Contains(names, w) {
