@@ -491,7 +491,7 @@ func (er *eraser) importItems(ctx context.Context) ([]int64, error) {
 			var x imp
 			return x, s.Scan(&x.id, &x.status)
 		}, `SELECT DISTINCT i.id, i.status FROM imports i JOIN import_items it ON it.import_id = i.id
-			WHERE it.entity = $1 AND it.record_id = $2 ORDER BY i.id`, r.Entity, r.ID)
+			WHERE it.entity = $1 AND it.record_id = $2 AND `+notDryRunCreation+` ORDER BY i.id`, r.Entity, r.ID)
 		if err != nil {
 			return nil, fmt.Errorf("imports of %s: %w", r, err)
 		}

@@ -359,7 +359,7 @@ func (m *Module) importRows(ctx context.Context, r Ref) ([]ImportRow, error) {
 		return it, err
 	}, `SELECT i.id, i.file_name, i.created_at, i.format, `+m.jsonText("i.options")+`, it.entity, it.record_id, it.row_number, it.action, `+m.jsonText("it.previous")+`
 		FROM import_items it JOIN imports i ON i.id = it.import_id
-		WHERE it.entity = $1 AND it.record_id = $2 ORDER BY i.id, it.row_number`, r.Entity, r.ID)
+		WHERE it.entity = $1 AND it.record_id = $2 AND `+notDryRunCreation+` ORDER BY i.id, it.row_number`, r.Entity, r.ID)
 	if err != nil {
 		return nil, fmt.Errorf("imports of %s: %w", r, err)
 	}
@@ -377,6 +377,10 @@ func (m *Module) importRows(ctx context.Context, r Ref) ([]ImportRow, error) {
 	}
 	return out, nil
 }
+
+// notDryRunCreation leaves out what a dry run "created": its records were
+// rolled back, so the ID it noted may since belong to someone else.
+const notDryRunCreation = "NOT (i.dry_run AND it.action = 'created')"
 
 // sourceRow reads one row of an import's file by its number, or nil when
 // the file is gone.
