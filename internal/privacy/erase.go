@@ -369,7 +369,7 @@ func (er *eraser) relatedRecords(ctx context.Context) error {
 	}
 	// Their search documents hold the same text.
 	for _, r := range er.related {
-		if err := er.scrubSearch(ctx, er.all, "entity = $1 AND record_id = $2", r.Entity, r.ID); err != nil {
+		if err := er.scrubSearchDoc(ctx, er.all, r); err != nil {
 			return err
 		}
 	}
@@ -541,7 +541,7 @@ func (er *eraser) mentions(ctx context.Context) error {
 			return err
 		}
 	}
-	return er.scrubSearch(ctx, s, "")
+	return er.scrubSearch(ctx, s)
 }
 
 // scrubRows rewrites the text columns (cols) and JSON columns (jsons) of
@@ -622,14 +622,27 @@ func (er *eraser) scrubRows(ctx context.Context, s *scrubber, table string, keys
 	return n, nil
 }
 
-// scrubSearch scrubs search documents (where: over entity and record_id).
-func (er *eraser) scrubSearch(ctx context.Context, s *scrubber, where string, args ...any) error {
+// scrubSearch scrubs every search document.
+func (er *eraser) scrubSearch(ctx context.Context, s *scrubber) error {
 	if er.m.db.Engine == store.Postgres {
-		_, err := er.scrubRows(ctx, s, "search_docs", []string{"entity", "record_id"}, []string{"title", "body"}, nil, where, args...)
+		_, err := er.scrubRows(ctx, s, "search_docs", []string{"entity", "record_id"}, []string{"title", "body"}, nil, "")
 		return err
 	}
 	// SQLite keeps the text in the FTS5 table, whose rowid is the key.
-	_, err := er.scrubRows(ctx, s, "search_fts", []string{"rowid"}, []string{"title", "body"}, nil, where, args...)
+	_, err := er.scrubRows(ctx, s, "search_fts", []string{"rowid"}, []string{"title", "body"}, nil, "")
+	return err
+}
+
+// scrubSearchDoc scrubs one record's search document.
+func (er *eraser) scrubSearchDoc(ctx context.Context, s *scrubber, r Ref) error {
+	if er.m.db.Engine == store.Postgres {
+		_, err := er.scrubRows(ctx, s, "search_docs", []string{"entity", "record_id"}, []string{"title", "body"}, nil, "entity = $1 AND record_id = $2", r.Entity, r.ID)
+		return err
+	}
+	// By rowid: a condition on the FTS5 table's other columns reads
+	// every document.
+	_, err := er.scrubRows(ctx, s, "search_fts", []string{"rowid"}, []string{"title", "body"}, nil,
+		"rowid = (SELECT fts_rowid FROM search_docs WHERE entity = $1 AND record_id = $2)", r.Entity, r.ID)
 	return err
 }
 
