@@ -135,13 +135,18 @@ func (m *Module) erase(entity string) web.Handler {
 		if err != nil {
 			return err
 		}
-		v, err := m.view(c, entity, id)
-		if err != nil {
+		_, err = m.Erase(c.R.Context(), *c.User, entity, id, c.Form("confirm"))
+		if err == nil {
+			return c.Redirect(fmt.Sprintf("/%s/%d", entity, id), "privacy.flash_erased")
+		}
+		if !errs.Is(err, errs.Invalid) {
 			return err
 		}
-		if _, err := m.Erase(c.R.Context(), *c.User, entity, id, c.Form("confirm")); err != nil {
-			return c.RenderForm("privacy_person", "privacy.title", entity, v, err)
+		// The page again, with the problem beside the confirmation field.
+		v, verr := m.view(c, entity, id)
+		if verr != nil {
+			return verr
 		}
-		return c.Redirect(v.URL, "privacy.flash_erased")
+		return c.RenderForm("privacy_person", "privacy.title", entity, v, err)
 	}
 }
