@@ -48,10 +48,6 @@ func (ids *identifiers) addPhone(s string) {
 	}
 }
 
-func (ids identifiers) empty() bool {
-	return len(ids.Names) == 0 && len(ids.Emails) == 0 && len(ids.Phones) == 0 && len(ids.Phrases) == 0
-}
-
 // scrubber replaces a person's identifiers in text with Erased.
 type scrubber struct {
 	patterns []*regexp.Regexp
