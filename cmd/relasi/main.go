@@ -51,6 +51,7 @@ func commands() []command {
 		{"demo", "Fill the database with realistic demo data", runDemo},
 		{"import", "Import a CSV or Excel file into contacts, accounts, leads, products or orders", runImport},
 		{"export", "Export an entity's records to CSV (standard output) or XLSX", runExport},
+		{"privacy", "Personal-data requests: privacy export | privacy erase a contact or lead", runPrivacy},
 		{"version", "Print the version", runVersion},
 	}
 }

@@ -35,6 +35,7 @@ import (
 	"github.com/relasi/relasi/internal/notifications"
 	"github.com/relasi/relasi/internal/orders"
 	"github.com/relasi/relasi/internal/people"
+	"github.com/relasi/relasi/internal/privacy"
 	"github.com/relasi/relasi/internal/records"
 	"github.com/relasi/relasi/internal/search"
 	"github.com/relasi/relasi/internal/store"
@@ -58,6 +59,8 @@ type App struct {
 	Imports    *imports.Module
 	Exports    *exports.Exporter
 	Duplicates *duplicates.Module
+	// Privacy exports and erases a person's data (UU PDP requests).
+	Privacy *privacy.Module
 	// APIRoutes lists every API route pattern, for the OpenAPI test.
 	APIRoutes []string
 
@@ -95,7 +98,7 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	}
 	renderer, err := web.NewRenderer(catalog, assets, people.Templates(), records.Templates(), search.Templates(), deals.Templates(), leads.Templates(), notifications.Templates(),
 		activities.Templates(), orders.Templates(), timeline.Templates(), audit.Templates(), trash.Templates(),
-		imports.Templates(), duplicates.Templates())
+		imports.Templates(), duplicates.Templates(), privacy.Templates())
 	if err != nil {
 		return nil, err
 	}
@@ -186,6 +189,16 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	a.Exports = exports.New(a.Records, a.Entities, catalog, a.Auth.UserPrefs, logger)
 	a.Exports.RegisterAPI(apiRouter)
 	a.Exports.RegisterWeb(webRouter)
+	// Personal-data requests (UU PDP) about contacts and leads, for
+	// administrators: the button on the record's page, the API, the pages.
+	a.Privacy = privacy.New(a.Records, a.Entities, privacy.Config{DataDir: cfg.DataDir})
+	for _, name := range privacy.Subjects {
+		if e, ok := a.Entities.Get(name); ok {
+			e.Actions = append(e.Actions, privacy.Action(name))
+		}
+	}
+	a.Privacy.RegisterAPI(apiRouter)
+	a.Privacy.RegisterWeb(webRouter)
 
 	dealsModule := deals.New(a.Records, dealsEntity, catalog)
 	dealsModule.RegisterAPI(apiRouter)
@@ -215,7 +228,7 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 			return nil, err
 		}
 		return api.BuildDocument(cfg.Version, people.OpenAPI, records.CustomFieldsOpenAPI, records.ViewsOpenAPI, search.OpenAPI, deals.OpenAPI, leads.OpenAPI, notifications.OpenAPI, orders.OpenAPI, timeline.OpenAPI, audit.OpenAPI, trash.OpenAPI,
-			imports.OpenAPI, duplicates.OpenAPI, exports.OpenAPI(a.Entities.All()), entities)
+			imports.OpenAPI, duplicates.OpenAPI, privacy.OpenAPI, exports.OpenAPI(a.Entities.All()), entities)
 	})
 	a.APIRoutes = apiRouter.Routes()
 
