@@ -41,6 +41,12 @@ func (t Task) RelatedLink() string {
 // list.
 func MyOpenTasks(ctx context.Context, db store.Querier, p auth.Principal, limit int) ([]Task, error) {
 	now := time.Now()
+	// A task names its contact and account only when the caller may read them.
+	args := []any{p.UserID, limit}
+	contactScope, cargs := p.Scope(auth.Read, "c.owner_id", len(args)+1)
+	args = append(args, cargs...)
+	accountScope, aargs := p.Scope(auth.Read, "acc.owner_id", len(args)+1)
+	args = append(args, aargs...)
 	tasks, err := store.Collect(ctx, db, func(row store.Scanner) (Task, error) {
 		var t Task
 		var due sql.NullTime
@@ -57,11 +63,11 @@ func MyOpenTasks(ctx context.Context, db store.Querier, p auth.Principal, limit 
 	}, `SELECT a.id, a.kind, a.subject, a.due_at, a.related_type, a.related_id,
 			COALESCE(trim(c.first_name || ' ' || COALESCE(c.last_name, '')), ''), COALESCE(acc.name, '')
 		FROM activities a
-		LEFT JOIN contacts c ON c.id = a.contact_id AND c.deleted_at IS NULL
-		LEFT JOIN accounts acc ON acc.id = a.account_id AND acc.deleted_at IS NULL
+		LEFT JOIN contacts c ON c.id = a.contact_id AND c.deleted_at IS NULL AND `+contactScope+`
+		LEFT JOIN accounts acc ON acc.id = a.account_id AND acc.deleted_at IS NULL AND `+accountScope+`
 		WHERE a.owner_id = $1 AND a.done = false AND a.deleted_at IS NULL AND (a.kind = 'task' OR a.due_at IS NOT NULL)
 		ORDER BY CASE WHEN a.due_at IS NULL THEN 1 ELSE 0 END, a.due_at, a.id
-		LIMIT $2`, p.UserID, limit)
+		LIMIT $2`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("open tasks of user %d: %w", p.UserID, err)
 	}

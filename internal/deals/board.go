@@ -152,13 +152,16 @@ func cardOrder(engine store.Engine) string {
 
 func stageCards(ctx context.Context, q store.Querier, engine store.Engine, p auth.Principal, pipelineID, stageID int64) ([]Card, error) {
 	scope, args := p.Scope(auth.Read, "d.owner_id", 3)
+	// A card names its account only when the caller may read it.
+	accountScope, aargs := p.Scope(auth.Read, "a.owner_id", 3+len(args))
+	args = append(args, aargs...)
 	query := fmt.Sprintf(`SELECT d.id, d.name, d.account_id, COALESCE(a.name, ''), d.amount, d.currency, d.close_date,
 			d.owner_id, COALESCE(u.name, ''), d.probability, d.version
 		FROM deals d
-		LEFT JOIN accounts a ON a.id = d.account_id AND a.deleted_at IS NULL
+		LEFT JOIN accounts a ON a.id = d.account_id AND a.deleted_at IS NULL AND %s
 		LEFT JOIN users u ON u.id = d.owner_id
 		WHERE d.pipeline_id = $1 AND d.stage_id = $2 AND d.deleted_at IS NULL AND %s
-		ORDER BY %s LIMIT %d`, scope, cardOrder(engine), CardsPerStage)
+		ORDER BY %s LIMIT %d`, accountScope, scope, cardOrder(engine), CardsPerStage)
 	cards, err := store.Collect(ctx, q, scanCard, query, append([]any{pipelineID, stageID}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("board cards of stage %d: %w", stageID, err)

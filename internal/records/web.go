@@ -143,7 +143,9 @@ func (fm formatter) cell(f Field, r *Record) cell {
 		}
 		title := r.Titles[f.Name]
 		if title == "" {
-			title = "#" + strconv.FormatInt(id, 10)
+			// In the trash, or not the viewer's to read: its page
+			// would answer 404, so the ID is shown without a link.
+			return cell{Text: "#" + strconv.FormatInt(id, 10)}
 		}
 		return cell{Text: title, URL: fmt.Sprintf("/%s/%d", f.Ref, id)}
 	case User:
