@@ -76,7 +76,7 @@ func (s *Store) scopedTarget(p auth.Principal, f Field) *Entity {
 }
 
 // linkTitle is the display name of the record f links to, as an SQL
-// expression over the ID in col: '' when there is none, or when p may not
+// expression over the ID in col: ” when there is none, or when p may not
 // read it.
 func (s *Store) linkTitle(p auth.Principal, f Field, col string, firstArg int) (string, []any) {
 	title := refTitle(f, col)
