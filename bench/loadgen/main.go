@@ -10,6 +10,12 @@
 //
 //	go run ./bench/loadgen -base http://127.0.0.1:18090 -token rls_… -clients 32 -duration 30s
 //
+// With -soak it runs every kind of request at once for the duration —
+// reads, creates, updates, imports, exports — samples the server's memory,
+// and at the end reads back every write the server acknowledged:
+//
+//	go run ./bench/loadgen -soak -pid 1234 -base http://127.0.0.1:18090 -token rls_… -duration 10m
+//
 // With -startup it instead measures how long `relasi serve` takes to answer
 // its first /healthz, starting the command given after the flags:
 //
@@ -42,14 +48,22 @@ func main() {
 	startup := flag.Bool("startup", false, "measure the start-up of the command given after the flags instead")
 	runs := flag.Int("runs", 5, "with -startup: how many starts")
 	serverLog := flag.String("server-log", "", "with -startup: append the server's output to this file")
+	soak := flag.Bool("soak", false, "run the mixed soak for -duration instead of one scenario after another")
+	pid := flag.Int("pid", 0, "with -soak: the server's process ID, whose memory is sampled")
+	sample := flag.Duration("sample", 10*time.Second, "with -soak: how often the server's memory is sampled")
+	soakWarmup := flag.Duration("soak-warmup", 2*time.Minute, "with -soak: memory samples before this do not count for the trend")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var err error
-	if *startup {
+	switch {
+	case *startup:
 		err = measureStartup(ctx, *base, *runs, *serverLog, flag.Args())
-	} else {
+	case *soak:
+		err = runSoak(ctx, soakConfig{base: strings.TrimRight(*base, "/"), token: *token, clients: *clients, duration: *duration,
+			warmup: *soakWarmup, sample: *sample, pid: *pid, out: *out})
+	default:
 		err = runLoad(ctx, loadConfig{base: strings.TrimRight(*base, "/"), token: *token, clients: *clients,
 			duration: *duration, warmup: *warmup, scenarios: *only, out: *out})
 	}

@@ -61,8 +61,10 @@ type App struct {
 	Duplicates *duplicates.Module
 	// Privacy exports and erases a person's data (UU PDP requests).
 	Privacy *privacy.Module
-	// APIRoutes lists every API route pattern, for the OpenAPI test.
+	// APIRoutes lists every API route pattern, for the OpenAPI test;
+	// WebRoutes every browser page, for the authorisation matrix test.
 	APIRoutes []string
+	WebRoutes []string
 
 	instance string
 	workers  *river.Workers
@@ -231,6 +233,7 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 			imports.OpenAPI, duplicates.OpenAPI, privacy.OpenAPI, exports.OpenAPI(a.Entities.All()), entities)
 	})
 	a.APIRoutes = apiRouter.Routes()
+	a.WebRoutes = webRouter.Routes()
 
 	proxies, err := httpx.ParseTrustedProxies(cfg.TrustedProxies)
 	if err != nil {

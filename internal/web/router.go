@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -50,6 +51,8 @@ type Router struct {
 	homeSections []homeSection
 	// unread counts a user's unread notifications for the top bar.
 	unread func(ctx context.Context, userID int64) (int, error)
+	// routes are the registered patterns, for the authorisation matrix test.
+	routes []string
 }
 
 // NewRouter returns a Router. secure marks cookies Secure, for deployments
@@ -109,11 +112,13 @@ type Ctx struct {
 
 // Page registers a handler for signed-in users.
 func (rt *Router) Page(pattern string, h Handler) {
+	rt.routes = append(rt.routes, pattern)
 	rt.mux.Handle(pattern, rt.wrap(h, signedIn))
 }
 
 // Public registers a handler that needs no sign-in (sign-in, setup).
 func (rt *Router) Public(pattern string, h Handler) {
+	rt.routes = append(rt.routes, pattern)
 	rt.mux.Handle(pattern, rt.wrap(h, public))
 }
 
@@ -125,8 +130,13 @@ const TwoFactorSetupPath = "/profile/two-factor"
 // Enrolment registers a page for signed-in users that stays open while
 // they must set up two-factor sign-in: the set-up pages themselves.
 func (rt *Router) Enrolment(pattern string, h Handler) {
+	rt.routes = append(rt.routes, pattern)
 	rt.mux.Handle(pattern, rt.wrap(h, enrolling))
 }
+
+// Routes returns every pattern registered with Page, Public or
+// Enrolment, in the order registered.
+func (rt *Router) Routes() []string { return slices.Clone(rt.routes) }
 
 // access is who may reach a page.
 type access int
