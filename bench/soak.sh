@@ -118,13 +118,16 @@ kill "$server_pid"
 wait "$server_pid" 2>/dev/null || true
 server_pid=""
 panics=$(grep -c 'panic\|level=ERROR' "$log" || true)
+# What they were: each distinct message once, with how often it came.
+what=$(grep 'panic\|level=ERROR' "$log" | sed -n 's/.*msg="\{0,1\}\([^"=]*\)"\{0,1\} [a-z_]*=.*/\1/p' | sort | uniq -c |
+	awk '{ n = $1; $1 = ""; printf "%s%s × %d", sep, substr($0, 2), n; sep = "; " }')
 
 {
 	echo "Data: \`relasi demo --contacts $contacts\` ($summary), made fresh for the run. Server and load generator on the same machine, sharing its cores; the server logs every request to a file."
 	echo
 	cat "$work/soak.md"
 	echo
-	echo "Errors or panics in the server's log: $panics. Run: \`CONTACTS=$contacts CLIENTS=$clients DURATION=$duration bench/soak.sh $engine\`."
+	echo "Errors or panics in the server's log: $panics${what:+ ($what)}. Run: \`CONTACTS=$contacts CLIENTS=$clients DURATION=$duration bench/soak.sh $engine\`."
 } >"$work/section.md"
 cat "$work/section.md"
 if [[ ${DOC:-1} != 0 ]]; then
