@@ -327,9 +327,20 @@ var matrixKinds = map[string]string{
 	"merges": "merges", "notifications": "notifications", "order-lines": "orderlines", "sessions": "sessions",
 }
 
-// kindOf says what a route's {id} names: "" when it names nothing, or
-// "trash" for a trashed contact (the routes of the trash, and restore).
+// pairRoutes name their records in the body or query instead of the path:
+// two contacts of the case, to merge or to dismiss as duplicates.
+var pairRoutes = map[string]bool{
+	"POST /api/v1/duplicates/merge": true, "POST /api/v1/duplicates/dismiss": true,
+	"GET /duplicates/merge": true, "POST /duplicates/merge": true, "POST /duplicates/dismiss": true,
+}
+
+// kindOf says what a route's {id} names: "" when it names nothing,
+// "trash:ENTITY" for a trashed record (the routes of the trash, and
+// restore), "pair" for two contacts named in the body (pairRoutes).
 func kindOf(r matrixRoute) (string, error) {
+	if pairRoutes[r.name()] {
+		return "pair", nil
+	}
 	if !strings.Contains(r.pattern, "{id}") {
 		return "", nil
 	}
@@ -941,11 +952,21 @@ func (m *matrix) try(t *testing.T, call matrixCall) (answer, detail string, ok b
 func (m *matrix) do(t testing.TB, call matrixCall) (answer, detail string) {
 	caller := m.callers[call.role]
 	path := call.route.pattern
-	if call.kind != "" {
+	if call.kind != "" && call.kind != "pair" {
 		id := m.id(t, call.kind, caller, call.c, call.route.method != "GET")
 		path = strings.Replace(path, "{id}", strconv.FormatInt(id, 10), 1)
 		if entity, ok := strings.CutPrefix(call.kind, "trash:"); ok {
 			path = strings.Replace(path, "{entity}", entity, 1)
+		}
+	}
+	var pair []int64
+	if call.kind == "pair" {
+		pair = []int64{m.id(t, "contacts", caller, call.c, true), m.id(t, "contacts", caller, call.c, true) + 1}
+		if call.c != caseMissing {
+			pair[1] = m.id(t, "contacts", caller, call.c, true)
+		}
+		if call.route.name() == "GET /duplicates/merge" {
+			path += fmt.Sprintf("?entity=contacts&ids=%d,%d", pair[0], pair[1])
 		}
 	}
 	path = strings.NewReplacer("{$}", "", "{lang}", "en").Replace(path)
@@ -957,7 +978,7 @@ func (m *matrix) do(t testing.TB, call matrixCall) (answer, detail string) {
 	if call.route.api {
 		var body io.Reader
 		if method != "GET" && method != "DELETE" {
-			b, _ := json.Marshal(m.apiBody(call.route.name(), 0))
+			b, _ := json.Marshal(m.apiBody(call.route.name(), pair))
 			body = bytes.NewReader(b)
 		}
 		req, _ = http.NewRequest(method, m.srv.URL+path, body)
@@ -976,6 +997,10 @@ func (m *matrix) do(t testing.TB, call matrixCall) (answer, detail string) {
 		var body io.Reader
 		if method == "POST" {
 			form := m.webForm(call.route, caller, m.owner(caller, call.c))
+			if pair != nil {
+				form.Set("entity", "contacts")
+				form.Set("ids", fmt.Sprintf("%d,%d", pair[0], pair[1]))
+			}
 			form.Set("csrf_token", csrfToken)
 			body = strings.NewReader(form.Encode())
 		}
@@ -1023,8 +1048,9 @@ func (m *matrix) importRequest(t testing.TB, token string, fields url.Values) *h
 // allowed — which is why a route that checks input before the caller's
 // rights needs a body here to be held to its row.
 
-// apiBody is the JSON body of an API write; id is the {id} it names.
-func (m *matrix) apiBody(route string, id int64) any {
+// apiBody is the JSON body of an API write; pair are the records of a
+// pairRoute.
+func (m *matrix) apiBody(route string, pair []int64) any {
 	n := m.seq.Add(1)
 	if entity, ok := strings.CutPrefix(route, "POST /api/v1/"); ok && !strings.Contains(entity, "/") {
 		if _, isEntity := m.srv.App.Entities.Get(entity); isEntity {
@@ -1032,6 +1058,10 @@ func (m *matrix) apiBody(route string, id int64) any {
 		}
 	}
 	switch route {
+	case "POST /api/v1/duplicates/merge":
+		return map[string]any{"entity": "contacts", "survivor_id": pair[0], "merged_ids": pair[1:]}
+	case "POST /api/v1/duplicates/dismiss":
+		return map[string]any{"entity": "contacts", "ids": pair}
 	case "POST /api/v1/opportunities/{id}/move":
 		return map[string]any{"stage_id": m.stage}
 	case "POST /api/v1/orders/{id}/lines":
