@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strconv"
 	"strings"
@@ -170,6 +171,9 @@ func (m *Module) refresh(ctx context.Context, e *records.Entity, rule Rule) erro
 	for batch := 1; len(dirty) > 0; batch++ {
 		n := min(len(dirty), rekeyBatch)
 		if err := m.db.WriteTx(ctx, func(tx *sql.Tx) error {
+			if err := m.db.Serialize(ctx, tx, refreshLock(e.Name)); err != nil {
+				return err
+			}
 			return m.rekey(ctx, tx, e, rule, dirty[:n])
 		}); err != nil {
 			return fmt.Errorf("%s duplicate keys: %w", e.Name, err)
@@ -187,6 +191,9 @@ func (m *Module) refresh(ctx context.Context, e *records.Entity, rule Rule) erro
 	for len(gone) > 0 {
 		n := min(len(gone), rekeyBatch)
 		if err := m.db.WriteTx(ctx, func(tx *sql.Tx) error {
+			if err := m.db.Serialize(ctx, tx, refreshLock(e.Name)); err != nil {
+				return err
+			}
 			return m.forget(ctx, tx, e.Name, gone[:n])
 		}); err != nil {
 			return fmt.Errorf("%s duplicate keys: %w", e.Name, err)
@@ -194,6 +201,17 @@ func (m *Module) refresh(ctx context.Context, e *records.Entity, rule Rule) erro
 		gone = gone[n:]
 	}
 	return nil
+}
+
+// refreshLock serialises the refreshes of one entity. Two requests that
+// find the same records changed would otherwise both delete and insert
+// their keys, and on PostgreSQL the second insert fails on the first's
+// rows (a 500 on the duplicates page when two people open it at once);
+// one after the other, the second redoes the first's work harmlessly.
+func refreshLock(entity string) int64 {
+	h := fnv.New32a()
+	h.Write([]byte(entity))
+	return 0x6475_7073<<32 | int64(h.Sum32()) // "dups"
 }
 
 // stampSQL is a record's stamp over alias x.
