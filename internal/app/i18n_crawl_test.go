@@ -1,14 +1,18 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"html"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -65,12 +69,75 @@ func TestIndonesianUIShowsNoEnglish(t *testing.T) {
 			if _, err := demo.Fill(ctx, srv.App.DB, demo.Options{Contacts: 60, Seed: 7, Now: time.Now().UTC(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, DemoSteps()...); err != nil {
 				t.Fatal(err)
 			}
+			admin, err := srv.App.Auth.GetUserByEmail(ctx, demo.AdminEmail)
+			if err != nil {
+				t.Fatal(err)
+			}
+			changed := makeHistory(t, srv, srv.token(t, admin))
 			setLocale(t, srv, demo.AdminEmail, "id")
 			b := newFormClient(t, srv.URL)
 			signIn(t, b, demo.AdminEmail, demo.AdminPassword)
-			crawlForEnglish(t, srv, b, cat)
+			crawlForEnglish(t, srv, b, cat, changed...)
 		})
 	}
+}
+
+// makeHistory changes demo records through the API the way people do —
+// custom fields, a deal moved to another currency and stage, a merge, a
+// conversion, an import with rejected rows — so detail pages, the audit
+// log and the import report have lines of every kind to show.
+// It returns the pages of the records it changed.
+func makeHistory(t *testing.T, srv *testServer, token string) []string {
+	t.Helper()
+	call := func(method, path string, body any) map[string]any {
+		t.Helper()
+		b, _ := json.Marshal(body)
+		req, _ := http.NewRequest(method, srv.URL+path, bytes.NewReader(b))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		json.NewDecoder(resp.Body).Decode(&m)
+		if resp.StatusCode >= 300 {
+			t.Fatalf("%s %s: %d %v", method, path, resp.StatusCode, m)
+		}
+		return m
+	}
+	call("POST", "/api/v1/custom-fields", map[string]any{"entity": "contacts", "key": "vip", "label": "Pelanggan VIP", "kind": "boolean"})
+	call("POST", "/api/v1/custom-fields", map[string]any{"entity": "contacts", "key": "segmen", "label": "Segmen", "kind": "select", "choices": []string{"Ritel", "Korporat"}})
+	call("PATCH", "/api/v1/contacts/1", map[string]any{"custom": map[string]any{"vip": true, "segmen": "Ritel"}, "account_id": 2})
+	deal := call("GET", "/api/v1/opportunities?limit=1", nil)["items"].([]any)[0].(map[string]any)
+	dealPath := fmt.Sprintf("/api/v1/opportunities/%v", deal["id"])
+	call("PATCH", dealPath, map[string]any{"currency": "USD", "amount": 12000.5, "close_date": "2026-03-31"})
+	board := call("GET", fmt.Sprintf("/api/v1/pipelines/%v", deal["pipeline_id"]), nil)
+	stages := board["stages"].([]any)
+	call("POST", dealPath+"/move", map[string]any{"stage_id": stages[len(stages)-1].(map[string]any)["id"], "lost_reason": "Harga"})
+	call("POST", "/api/v1/duplicates/merge", map[string]any{"entity": "contacts", "survivor_id": 3, "merged_ids": []int64{4}})
+	lead := call("GET", "/api/v1/leads?filter=status%20%3D%20%22qualified%22&limit=1", nil)["items"].([]any)[0].(map[string]any)
+	call("POST", fmt.Sprintf("/api/v1/leads/%v/convert", lead["id"]), map[string]any{})
+
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("entity", "contacts")
+	fw, _ := mw.CreateFormFile("file", "kontak.csv")
+	io.WriteString(fw, "Nama Depan,Surel,Telepon\nAni,ani@contoh.co.id,0812-1111-2222\n,tanpa-nama@contoh.co.id,\nBudi,bukan-surel,123\n")
+	mw.Close()
+	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/imports", &body)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("import: %d", resp.StatusCode)
+	}
+	return []string{"/contacts/1", "/contacts/3", fmt.Sprintf("/opportunities/%v", deal["id"]), fmt.Sprintf("/leads/%v", lead["id"])}
 }
 
 func setLocale(t *testing.T, srv *testServer, email, lang string) {
@@ -87,11 +154,11 @@ const (
 	perShape   = 3
 )
 
-func crawlForEnglish(t *testing.T, srv *testServer, b *formClient, cat *i18n.Catalog) {
+func crawlForEnglish(t *testing.T, srv *testServer, b *formClient, cat *i18n.Catalog, first ...string) {
 	t.Helper()
 	data := databaseWords(t, srv.App.DB)
 	detector := newEnglishDetector(cat, data)
-	queue := []string{"/", "/search?q=a", "/settings", "/no-such-page", "/contacts/999999"}
+	queue := append(first, "/", "/search?q=a", "/settings", "/no-such-page", "/contacts/999999")
 	seen := map[string]bool{}
 	shapes := map[string]int{}
 	leaks := map[string][]string{} // finding -> pages
@@ -110,6 +177,9 @@ func crawlForEnglish(t *testing.T, srv *testServer, b *formClient, cat *i18n.Cat
 		shapes[shape]++
 		resp, body := b.get(path)
 		visited++
+		if dump := os.Getenv("CRAWL_DUMP"); dump != "" && strings.Contains(path, dump) {
+			t.Logf("%s:\n%s", path, strings.Join(textNodes(body), "\n"))
+		}
 		if resp.StatusCode >= 500 {
 			t.Errorf("GET %s: %d", path, resp.StatusCode)
 			continue
@@ -364,5 +434,42 @@ func collectWords(t *testing.T, db *sql.DB, table string, words map[string]bool)
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatalf("read %s: %v", table, err)
+	}
+}
+
+// The not-found page is a public page, yet a signed-in user reads it in
+// the language of their profile, whatever the browser or an old language
+// cookie says; a visitor gets the cookie's or the browser's language.
+func TestNotFoundPageSpeaksTheUsersLanguage(t *testing.T) {
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newTestServer(t, store.SQLite)
+	admin := setUpAdmin(t, srv)
+	setLocale(t, srv, admin.Email, "id")
+	b := newFormClient(t, srv.URL)
+	signIn(t, b, admin.Email, "rahasia-123")
+	u, _ := url.Parse(srv.URL)
+	b.c.Jar.SetCookies(u, []*http.Cookie{{Name: "relasi_lang", Value: "en", Path: "/"}})
+	get := func(c *http.Client) string {
+		req, _ := http.NewRequest("GET", srv.URL+"/no-such-page", nil)
+		req.Header.Set("Accept-Language", "en-US")
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusNotFound {
+			t.Fatalf("status %d, want 404", resp.StatusCode)
+		}
+		return string(body)
+	}
+	if body := get(b.c); !strings.Contains(body, html.EscapeString(cat.T("id", "error.not_found"))) {
+		t.Errorf("signed-in user with language id got a 404 page without %q", cat.T("id", "error.not_found"))
+	}
+	if body := get(http.DefaultClient); !strings.Contains(body, html.EscapeString(cat.T("en", "error.not_found"))) {
+		t.Errorf("an English-speaking visitor got a 404 page without %q", cat.T("en", "error.not_found"))
 	}
 }
