@@ -9,6 +9,7 @@ package records
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/mail"
@@ -381,4 +382,15 @@ func (p *fieldProblem) Error() string { return fmt.Sprintf(p.msg, p.args...) }
 
 func problem(code, msg string, args ...any) error {
 	return &fieldProblem{code: code, msg: msg, args: args}
+}
+
+// Problem reads a value's refusal by Field.Accept as its code, English
+// format and arguments, for callers that word it later (an import's
+// report); ok is false for any other error.
+func Problem(err error) (code, msg string, args []any, ok bool) {
+	var p *fieldProblem
+	if !errors.As(err, &p) {
+		return "", "", nil, false
+	}
+	return p.code, p.msg, p.args, true
 }
