@@ -67,6 +67,26 @@ func (s *Store) ReadableTitle(ctx context.Context, p auth.Principal, e *Entity, 
 	return "", false, nil
 }
 
+type historyViewKey struct{}
+
+// WithHistoryView returns ctx carrying hv, so that a detail page's panels
+// (a timeline of changes) word history as the page does.
+func WithHistoryView(ctx context.Context, hv *HistoryView) context.Context {
+	return context.WithValue(ctx, historyViewKey{}, hv)
+}
+
+// HistoryViewFrom is the HistoryView ctx carries, or nil.
+func HistoryViewFrom(ctx context.Context) *HistoryView {
+	hv, _ := ctx.Value(historyViewKey{}).(*HistoryView)
+	return hv
+}
+
+// ChangesOf is Changes for a record of the entity named entity.
+func (hv *HistoryView) ChangesOf(entity string, id int64, changes map[string][2]any) ([]ChangeLine, error) {
+	e, _ := hv.s.entities.get(entity)
+	return hv.Changes(e, id, changes)
+}
+
 // Action is the verb of a history entry ("changed it"), for a line that
 // starts with the actor's name.
 func (hv *HistoryView) Action(action string) string {

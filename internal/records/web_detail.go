@@ -89,10 +89,15 @@ func (h *pages) detail(c *web.Ctx) error {
 		}
 		d.Fields = append(d.Fields, detailField{Name: f.Name, Label: fieldLabel(c, f), Custom: f.Custom, Value: fm.cell(f, &rec)})
 	}
+	hv, err := h.s.NewHistoryView(c)
+	if err != nil {
+		return err
+	}
+	panelCtx := WithHistoryView(ctx, hv)
 	for _, panel := range h.e.Panels {
 		var data any
 		if panel.Data != nil {
-			if data, err = panel.Data(ctx, p, &rec); err != nil {
+			if data, err = panel.Data(panelCtx, p, &rec); err != nil {
 				return err
 			}
 		}
@@ -105,10 +110,6 @@ func (h *pages) detail(c *web.Ctx) error {
 		d.Actions = append(d.Actions, detailAction{Label: c.T(a.Label), URL: a.URL(&rec), Post: a.Method == "POST"})
 	}
 	history, err := h.s.History(ctx, h.e.Name, id, historyLimit)
-	if err != nil {
-		return err
-	}
-	hv, err := h.s.NewHistoryView(c)
 	if err != nil {
 		return err
 	}
