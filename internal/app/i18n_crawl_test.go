@@ -271,6 +271,10 @@ var (
 	spaceRE = regexp.MustCompile(`\s+`)
 )
 
+// typedWords are tokens a form asks the user to type as they are, in any
+// language: the privacy erase form's confirmation word.
+var typedWords = map[string]bool{"erase": true}
+
 func newEnglishDetector(cat *i18n.Catalog, data map[string]bool) *englishDetector {
 	d := &englishDetector{words: map[string]bool{}, names: map[string]bool{}, idTexts: map[string]bool{}}
 	idWords := map[string]bool{}
@@ -291,7 +295,7 @@ func newEnglishDetector(cat *i18n.Catalog, data map[string]bool) *englishDetecto
 		}
 		for _, w := range wordRE.FindAllString(verbRE.ReplaceAllString(en, " "), -1) {
 			lw := strings.ToLower(w)
-			if len([]rune(lw)) >= 3 && !idWords[lw] && !data[lw] {
+			if len([]rune(lw)) >= 3 && !idWords[lw] && !data[lw] && !typedWords[lw] {
 				d.words[lw] = true
 			}
 		}
