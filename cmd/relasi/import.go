@@ -109,7 +109,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return describe(err)
 		}
-		return m.WriteErrors(ctx, stdout, imp)
+		return m.WriteErrors(ctx, stdout, imp, nil)
 	case o.undo != 0:
 		return undoImport(ctx, a, m, o, stdout, stderr)
 	case o.resume != 0:

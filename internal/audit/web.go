@@ -94,7 +94,11 @@ func (l *Log) page(c *web.Ctx) error {
 		v.Entities = append(v.Entities, option{Value: e.Name, Label: c.T(e.Label)})
 	}
 	v.Entities = append(v.Entities, option{Value: Settings, Label: c.T("nav.settings")}, option{Value: auth.AuditEntity, Label: c.T("settings.users")})
-	vw := &viewer{l: l, c: c, fields: map[string][]records.Field{}, names: map[string]string{}, users: map[string]string{}}
+	hv, err := l.store.NewHistoryView(c)
+	if err != nil {
+		return err
+	}
+	vw := &viewer{l: l, c: c, fields: map[string][]records.Field{}, names: map[string]string{}, users: map[string]string{}, history: hv}
 	users, err := l.users(c)
 	if err != nil {
 		return err
@@ -171,6 +175,8 @@ type viewer struct {
 	fields map[string][]records.Field // entity → fields with its custom fields
 	names  map[string]string          // "field\x00id" → the referenced record's name
 	users  map[string]string          // user ID → name
+	// history words the changes of records, as their detail pages do.
+	history *records.HistoryView
 }
 
 // entry prepares one entry: the entity's and fields' labels, the record's
@@ -206,6 +212,23 @@ func (vw *viewer) entry(e Entry) (entryView, error) {
 			}
 			vw.fields[ent.Name] = fields
 		}
+	}
+	if !known && c.HasMessage("nav."+e.Entity) {
+		ev.EntityLabel = c.T("nav." + e.Entity) // imports
+	}
+	if e.Entity != Settings && e.Entity != auth.AuditEntity {
+		// A record's changes read as on its detail page.
+		lines, err := vw.history.Changes(ent, e.RecordID, e.Changes)
+		if err != nil {
+			return ev, err
+		}
+		for _, line := range lines {
+			cv := changeView{Label: line.Label, OldFull: dash(line.Old), NewFull: dash(line.New)}
+			cv.Old, cv.OldCut = truncate(cv.OldFull)
+			cv.New, cv.NewCut = truncate(cv.NewFull)
+			ev.Changes = append(ev.Changes, cv)
+		}
+		return ev, nil
 	}
 	for _, name := range e.Fields() {
 		f := records.Field{Name: name, Label: name, Kind: records.Text}
@@ -318,6 +341,14 @@ func (l *Log) shown(c *web.Ctx, v any) string {
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// dash stands for an empty value.
+func dash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
 }
 
 // truncate shortens s to maxShown characters, saying whether it did.

@@ -46,9 +46,9 @@ func Entity(engine store.Engine) *records.Entity {
 			{Name: "currency", Label: "field.deal_currency", Kind: records.Select, Column: "currency", Choices: i18n.Currencies()},
 			{Name: "close_date", Label: "field.close_date", Kind: records.Date, Column: "close_date", InList: true},
 			{Name: "pipeline_id", Label: "field.pipeline", Kind: records.Ref, Column: "pipeline_id", Ref: "pipelines",
-				RefTitle: "(SELECT name FROM pipelines WHERE id = $col)"},
+				RefTitle: "(SELECT name FROM pipelines WHERE id = $col)", RefTitleKey: shippedPipelineKey},
 			{Name: "stage_id", Label: "field.stage", Kind: records.Ref, Column: "stage_id", Ref: "stages", InList: true,
-				RefTitle: "(SELECT name FROM stages WHERE id = $col)"},
+				RefTitle: "(SELECT name FROM stages WHERE id = $col)", RefTitleKey: shippedStageKey},
 			{Name: "probability", Label: "field.probability", Kind: records.Integer, Column: "probability"},
 			{Name: "lost_reason", Label: "field.lost_reason", Kind: records.Text, Column: "lost_reason", MaxLen: 1000},
 			{Name: "won_reason", Label: "field.won_reason", Kind: records.Text, Column: "won_reason", MaxLen: 1000},
@@ -275,4 +275,30 @@ func recordStageChange(ctx context.Context, tx *sql.Tx, c *records.Change) error
 		"stage_id": {from, to},
 	}
 	return records.RecordChange(ctx, tx, c.New.UpdatedAt, EntityName, c.New.ID, "stage_changed", c.Actor, changes)
+}
+
+// shippedStages are the names migration 00006 seeded the default pipeline
+// with, by their catalog key. A list or detail page knows a stage only by
+// its title; a title still equal to a seeded name is that stage unrenamed,
+// shown in the viewer's language (an administrator's own name is shown as
+// typed, as stageName does with the stored key).
+var shippedStages = map[string]string{
+	"Prospecting":              "deals.stage.prospecting",
+	"Qualification":            "deals.stage.qualification",
+	"Needs Analysis":           "deals.stage.needs_analysis",
+	"Value Proposition":        "deals.stage.value_proposition",
+	"Identify Decision Makers": "deals.stage.identify_decision_makers",
+	"Quotation/Proposal":       "deals.stage.quotation_proposal",
+	"Negotiation/Review":       "deals.stage.negotiation_review",
+	"Closed Won":               "deals.stage.closed_won",
+	"Closed Lost":              "deals.stage.closed_lost",
+}
+
+func shippedStageKey(title string) string { return shippedStages[title] }
+
+func shippedPipelineKey(title string) string {
+	if title == "Sales" {
+		return "deals.pipeline.sales"
+	}
+	return ""
 }

@@ -38,6 +38,14 @@ type pipelinePage struct {
 	ErrStage int64
 }
 
+// Label is the pipeline's name as the viewer reads it.
+func (d pipelinePage) Label() string {
+	if d.Shown != "" {
+		return d.Shown
+	}
+	return d.Name
+}
+
 type stageRow struct {
 	Stage
 	Number   int
@@ -45,6 +53,14 @@ type stageRow struct {
 	Up, Down int
 	First    bool
 	Last     bool
+}
+
+// Label is the stage's name as the viewer reads it.
+func (r stageRow) Label() string {
+	if r.Shown != "" {
+		return r.Shown
+	}
+	return r.Name
 }
 
 func (m *Module) pipelinesData(c *web.Ctx) (pipelinesPage, error) {

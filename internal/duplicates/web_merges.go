@@ -40,7 +40,11 @@ func (m *Module) mergeItem(c *web.Ctx, mg Merge) mergeItem {
 	}
 	var moved []string
 	for _, mc := range mg.Moved {
-		moved = append(moved, fmt.Sprintf("%s.%s: %s", mc.Table, mc.Column, c.Fmt().Int(int64(mc.Count))))
+		what := mc.Table + "." + mc.Column
+		if key := "duplicates.moved." + what; c.HasMessage(key) {
+			what = c.T(key)
+		}
+		moved = append(moved, fmt.Sprintf("%s: %s", what, c.Fmt().Int(int64(mc.Count))))
 	}
 	it.Moved = strings.Join(moved, ", ")
 	if mg.UndoneAt != nil {

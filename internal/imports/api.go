@@ -43,7 +43,7 @@ func (m *Module) RegisterAPI(rt *api.Router) {
 		if err != nil {
 			return err
 		}
-		return m.serveErrors(w, r, imp)
+		return m.serveErrors(w, r, imp, nil)
 	})
 	rt.Handle("POST /api/v1/imports/{id}/undo", func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		id, err := records.PathID(r)
@@ -207,11 +207,11 @@ func (m *Module) apiList(w http.ResponseWriter, r *http.Request, p auth.Principa
 }
 
 // serveErrors answers the error report as a CSV download.
-func (m *Module) serveErrors(w http.ResponseWriter, r *http.Request, imp Import) error {
+func (m *Module) serveErrors(w http.ResponseWriter, r *http.Request, imp Import, t Translator) error {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="import-%d-errors.csv"`, imp.ID))
 	w.Header().Set("Cache-Control", "no-store")
-	return m.WriteErrors(r.Context(), w, imp)
+	return m.WriteErrors(r.Context(), w, imp, t)
 }
 
 func (m *Module) writeImport(w http.ResponseWriter, r *http.Request, status int, imp Import) error {

@@ -42,7 +42,11 @@ func precheck(fields map[string]records.Field, all []records.Field, in records.I
 		}
 		accepted, err := f.Accept(v, currency)
 		if err != nil {
-			fe.Add(name, "invalid", "%s", err.Error())
+			if code, msg, args, ok := records.Problem(err); ok {
+				fe.Add(name, code, msg, args...)
+			} else {
+				fe.Add(name, "invalid", "%s", err.Error())
+			}
 			continue
 		}
 		c.values[name] = accepted

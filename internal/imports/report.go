@@ -7,6 +7,8 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+
+	"github.com/relasi/relasi/internal/errs"
 )
 
 // WriteErrors writes the rejected rows of an import as CSV: the file's own
@@ -15,7 +17,14 @@ import (
 // so the report of a million-row file takes no more memory than a small
 // one. The UTF-8 byte order mark lets Excel show accented names right; the
 // file can be corrected and imported again.
-func (m *Module) WriteErrors(ctx context.Context, w io.Writer, imp Import) error {
+//
+// t words the reasons and the header in the reader's language; nil keeps
+// them in English, as the API gives them.
+func (m *Module) WriteErrors(ctx context.Context, w io.Writer, imp Import, t Translator) error {
+	say, err := m.reasonWords(ctx, imp.Entity, t)
+	if err != nil {
+		return err
+	}
 	rows, err := m.db.Read().QueryContext(ctx, `SELECT row_number, error FROM import_items
 		WHERE import_id = $1 AND action = 'failed' AND entity = $2 ORDER BY row_number, id`, imp.ID, imp.Entity)
 	if err != nil {
@@ -29,7 +38,7 @@ func (m *Module) WriteErrors(ctx context.Context, w io.Writer, imp Import) error
 		var n int64
 		var reason string
 		err := rows.Scan(&n, &reason)
-		return n, reason, err == nil, err
+		return n, say(ReadReason(reason)), err == nil, err
 	}
 
 	rd, err := Open(filepath.Join(m.fileDir(imp.ID), "source"), imp.Format, imp.Options.Sheet)
@@ -48,7 +57,11 @@ func (m *Module) WriteErrors(ctx context.Context, w io.Writer, imp Import) error
 			cw.Comma = c.Delimiter
 		}
 	}
-	header := append(append([]string{}, rd.Header()...), "reason")
+	reasonHeader := "reason"
+	if t != nil {
+		reasonHeader = t.T("imports.reason")
+	}
+	header := append(append([]string{}, rd.Header()...), reasonHeader)
 	if err := cw.Write(header); err != nil {
 		return err
 	}
@@ -86,4 +99,30 @@ func (m *Module) WriteErrors(ctx context.Context, w io.Writer, imp Import) error
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// reasonWords returns how reasons read for t: in English without one,
+// else with the fields of entity by their labels.
+func (m *Module) reasonWords(ctx context.Context, entity string, t Translator) (func(Reason) string, error) {
+	if t == nil {
+		return func(r Reason) string { return r.English }, nil
+	}
+	targets, err := m.TargetsOf(ctx, entity)
+	if err != nil && !errs.Is(err, errs.NotFound) {
+		return nil, err
+	}
+	labels := map[string]string{}
+	for _, tg := range targets {
+		labels[tg.Name] = tg.Label
+		if !tg.Custom && t.HasMessage(tg.Label) {
+			labels[tg.Name] = t.T(tg.Label)
+		}
+	}
+	label := func(field string) string {
+		if l, ok := labels[field]; ok {
+			return l
+		}
+		return field
+	}
+	return func(r Reason) string { return r.Say(t, label) }, nil
 }

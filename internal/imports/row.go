@@ -1,14 +1,12 @@
 package imports
 
 import (
-	"fmt"
 	"math"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/relasi/relasi/internal/errs"
 	"github.com/relasi/relasi/internal/i18n"
 	"github.com/relasi/relasi/internal/records"
 )
@@ -374,36 +372,4 @@ func isDigits(s string) bool {
 		}
 	}
 	return true
-}
-
-// reason turns a refused save into the text a person reads in the report:
-// each field's problem with the column it came from.
-func (c *converter) reason(err error) string {
-	e, ok := errs.As(err)
-	if !ok {
-		return err.Error()
-	}
-	if len(e.Fields) == 0 {
-		return e.Message
-	}
-	parts := make([]string, 0, len(e.Fields))
-	for _, f := range e.Fields {
-		parts = append(parts, c.fieldReason(f.Field, f.Message))
-	}
-	return strings.Join(parts, "; ")
-}
-
-func (c *converter) fieldReason(field, msg string) string {
-	if field == "" {
-		return msg
-	}
-	src := c.sources[field]
-	if len(src) == 0 {
-		return fmt.Sprintf("field %s: %s", field, msg)
-	}
-	quoted := make([]string, len(src))
-	for i, s := range src {
-		quoted[i] = strconv.Quote(s)
-	}
-	return fmt.Sprintf("field %s (column %s): %s", field, strings.Join(quoted, ", "), msg)
 }

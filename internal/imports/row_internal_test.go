@@ -1,6 +1,11 @@
 package imports
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/relasi/relasi/internal/errs"
+	"github.com/relasi/relasi/internal/i18n"
+)
 
 func TestSpreadsheetValues(t *testing.T) {
 	for _, tc := range []struct {
@@ -71,3 +76,46 @@ func TestUnescapeFormula(t *testing.T) {
 		}
 	}
 }
+
+// A rejected row's reason is stored as facts and worded for the reader:
+// in Indonesian with the field's label, in English as the API has it, and
+// a reason stored as plain text before facts still reads as it was.
+func TestRejectedRowReasonsAreFacts(t *testing.T) {
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &converter{sources: map[string][]string{"phones": {"Telepon"}}}
+	var fe errs.Fields
+	fe.Add("phones", "invalid_phone", "holds %q, which is not a phone number", "0813")
+	fe.Add("first_name", "required", "is required")
+	stored := c.reason(fe.Err())
+	r := ReadReason(stored)
+	if want := `field first_name: is required; field phones (column "Telepon"): holds "0813", which is not a phone number`; r.English != want {
+		t.Errorf("English = %q, want %q", r.English, want)
+	}
+	id := catalogIn{cat, "id"}
+	labels := map[string]string{"phones": "Nomor telepon", "first_name": "Nama depan"}
+	got := r.Say(id, func(f string) string { return labels[f] })
+	if want := `kolom Nama depan: wajib diisi; kolom Nomor telepon (kolom "Telepon" di berkas): berisi "0813", yang bukan nomor telepon`; got != want {
+		t.Errorf("Indonesian = %q, want %q", got, want)
+	}
+	dup := ReadReason(rowReason("imports.reason.duplicate_record", []any{"phone", "+62813", "contacts", int64(12)},
+		[]string{"imports.key.phone", "", "nav.contacts"}, "duplicate: the same phone (+62813) as contacts 12"))
+	if got, want := dup.Say(id, nil), "duplikat: telepon yang sama (+62813) dengan data Kontak #12"; got != want {
+		t.Errorf("duplicate = %q, want %q", got, want)
+	}
+	old := ReadReason("field phones: is not a phone number")
+	if got := old.Say(id, nil); got != "field phones: is not a phone number" {
+		t.Errorf("an old reason reads %q", got)
+	}
+}
+
+// catalogIn is the catalog in one language, as a Translator.
+type catalogIn struct {
+	c    *i18n.Catalog
+	lang string
+}
+
+func (t catalogIn) T(key string, args ...any) string { return t.c.T(t.lang, key, args...) }
+func (t catalogIn) HasMessage(key string) bool       { return t.c.Has(key) }

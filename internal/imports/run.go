@@ -774,10 +774,12 @@ func (r *runner) save(ctx context.Context, tx *sql.Tx, p prepared, b *batchState
 	switch {
 	case mode == Skip && existing != 0:
 		return []item{{row: fr.row, entity: entity, action: "skipped", recordID: existing,
-			err: fmt.Sprintf("duplicate: the same %s (%s) as %s %d", matched.k.what, matched.value, entity, existing)}}, nil
+			err: rowReason("imports.reason.duplicate_record", []any{matched.k.what, matched.value, entity, existing}, []string{"imports.key." + matched.k.what, "", "nav." + entity},
+				fmt.Sprintf("duplicate: the same %s (%s) as %s %d", matched.k.what, matched.value, entity, existing))}}, nil
 	case mode == Skip && earlierRow != 0:
 		return []item{{row: fr.row, entity: entity, action: "skipped",
-			err: fmt.Sprintf("duplicate: the same %s (%s) as row %d", matched.k.what, matched.value, earlierRow)}}, nil
+			err: rowReason("imports.reason.duplicate_row", []any{matched.k.what, matched.value, earlierRow}, []string{"imports.key." + matched.k.what},
+				fmt.Sprintf("duplicate: the same %s (%s) as row %d", matched.k.what, matched.value, earlierRow))}}, nil
 	case mode == Update && earlierRow != 0:
 		// A dry run: the earlier row's record was rolled back, so what the
 		// update would change cannot be checked.
@@ -962,7 +964,7 @@ func (r *runner) update(ctx context.Context, tx *sql.Tx, row, id int64, in recor
 	}
 	if cur.Version == old.Version {
 		return item{row: row, entity: e.Name, action: "skipped", recordID: id,
-			err: fmt.Sprintf("duplicate: %s %d has these values already", e.Name, id)}, nil
+			err: rowReason("imports.reason.unchanged", []any{e.Name, id}, []string{"nav." + e.Name}, fmt.Sprintf("duplicate: %s %d has these values already", e.Name, id))}, nil
 	}
 	names := make([]string, 0, len(in))
 	for name := range in {

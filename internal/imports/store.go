@@ -231,7 +231,8 @@ func (m *Module) List(ctx context.Context, p auth.Principal, limit int, before i
 type Failure struct {
 	Row    int64  `json:"row"`
 	Action string `json:"action"`
-	Reason string `json:"reason"`
+	Reason string `json:"reason"` // in English
+	Facts  Reason `json:"-"`
 }
 
 // Failures returns up to limit rejected rows of an import in file order,
@@ -243,7 +244,10 @@ func (m *Module) Failures(ctx context.Context, id int64, limit int, withSkipped 
 	}
 	out, err := store.Collect(ctx, m.db.Read(), func(row store.Scanner) (Failure, error) {
 		var f Failure
-		err := row.Scan(&f.Row, &f.Action, &f.Reason)
+		var stored string
+		err := row.Scan(&f.Row, &f.Action, &stored)
+		f.Facts = ReadReason(stored)
+		f.Reason = f.Facts.English
 		return f, err
 	}, `SELECT row_number, action, error FROM import_items WHERE import_id = $1 AND action IN (`+actions+`)
 		ORDER BY row_number, id LIMIT $2`, id, limit)

@@ -35,7 +35,12 @@ func (m *Module) showData(c *web.Ctx, imp Import) (showData, error) {
 	if err != nil {
 		return d, err
 	}
+	say, err := m.reasonWords(c.R.Context(), imp.Entity, c)
+	if err != nil {
+		return d, err
+	}
 	for _, f := range rejected {
+		f.Reason = say(f.Facts)
 		if f.Action == "failed" {
 			d.Failures = append(d.Failures, f)
 		} else if len(d.Skipped) < 20 {
@@ -87,5 +92,5 @@ func (m *Module) pageErrors(c *web.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return m.serveErrors(c.W, c.R, imp)
+	return m.serveErrors(c.W, c.R, imp, c)
 }

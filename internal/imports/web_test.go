@@ -196,7 +196,7 @@ func TestImportPages(t *testing.T) {
 		wantRedirect(t, b.post(mappingURL, mappingURL, form), "/imports/"+id)
 		report := b.get("/imports/" + id)
 		wantPage(t, report, "If you import this file", `data-testid="count-created">1<`, `data-testid="count-failed">1<`,
-			`field phones (column &#34;Telepon&#34;): holds &#34;0813&#34;, which is not a phone number`, `action="/imports/`+id+`/start"`)
+			`field Phone numbers (column &#34;Telepon&#34;): holds &#34;0813&#34;, which is not a phone number`, `action="/imports/`+id+`/start"`)
 		if n := c.count(t, "SELECT COUNT(*) FROM contacts"); n != 0 {
 			t.Fatalf("the check created %d contacts", n)
 		}
@@ -208,7 +208,7 @@ func TestImportPages(t *testing.T) {
 			t.Errorf("the import did not follow the mapping (Kota → province)")
 		}
 		csv := b.get(started + "/errors.csv")
-		if csv.Status != http.StatusOK || !strings.Contains(csv.Body, `Siti;;0813;siti@contoh.co.id;Bandung;;"field phones (column ""Telepon""): holds ""0813""`) {
+		if csv.Status != http.StatusOK || !strings.Contains(csv.Body, `Siti;;0813;siti@contoh.co.id;Bandung;;"field Phone numbers (column ""Telepon""): holds ""0813""`) {
 			t.Errorf("error report %d:\n%s", csv.Status, csv.Body)
 		}
 		progress := b.get(started + "/progress")

@@ -112,7 +112,7 @@ func (m *Module) newEntity() *records.Entity {
 			{Name: "source", Label: "field.source", Kind: records.Select, Column: "source", Choices: Sources},
 			{Name: "city", Label: "field.city", Kind: records.Text, Column: "city"},
 			ro(records.Field{Name: "score", Label: "field.score", Kind: records.Integer, Column: "score", InList: true}),
-			ro(records.Field{Name: "score_reasons", Label: "field.score_reasons", Kind: records.List, Column: "score_reasons"}),
+			ro(records.Field{Name: "score_reasons", Label: "field.score_reasons", Kind: records.List, Column: "score_reasons", Show: showReasons}),
 			ro(records.Field{Name: "assigned_at", Label: "field.assigned_at", Kind: records.DateTime, Column: "assigned_at"}),
 			ro(records.Field{Name: "response_due_at", Label: "field.response_due_at", Kind: records.DateTime, Column: "response_due_at"}),
 			ro(records.Field{Name: "first_response_at", Label: "field.first_response_at", Kind: records.DateTime, Column: "first_response_at"}),

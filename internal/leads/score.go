@@ -2,6 +2,7 @@ package leads
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -50,6 +51,73 @@ func (r Reason) Text() string {
 		what = r.Key
 	}
 	return fmt.Sprintf("%+d %s", r.Points, what)
+}
+
+// ParseReason reads a reason back from its stored form (Text), so what
+// score_reasons holds — English, as the API shows it — can be shown in the
+// viewer's language. ok is false for a text Text did not write.
+func ParseReason(text string) (r Reason, ok bool) {
+	sign, rest, found := strings.Cut(text, " ")
+	if !found {
+		return Reason{}, false
+	}
+	if _, err := fmt.Sscanf(sign, "%d", &r.Points); err != nil || (sign[0] != '+' && sign[0] != '-') {
+		return Reason{}, false
+	}
+	fixed := map[string]string{
+		"has an e-mail address": "leads.reason.email",
+		"has a phone number":    "leads.reason.phone",
+		"has a company":         "leads.reason.company",
+	}
+	switch {
+	case fixed[rest] != "":
+		r.Key = fixed[rest]
+	case strings.HasPrefix(rest, "rating "):
+		r.Key, r.Arg = "leads.reason.rating", strings.TrimPrefix(rest, "rating ")
+	case strings.HasPrefix(rest, "source "):
+		r.Key, r.Arg = "leads.reason.source", strings.TrimPrefix(rest, "source ")
+	case strings.HasPrefix(rest, "job title ") && strings.HasSuffix(rest, " names a decision maker"):
+		quoted := strings.TrimSuffix(strings.TrimPrefix(rest, "job title "), " names a decision maker")
+		title, err := strconv.Unquote(quoted)
+		if err != nil {
+			return Reason{}, false
+		}
+		r.Key, r.Arg = "leads.reason.title", title
+	default:
+		return Reason{}, false
+	}
+	return r, true
+}
+
+// Say is the reason in the language of t, which translates a catalog key.
+func (r Reason) Say(t func(key string, args ...any) string) string {
+	what := t(r.Key)
+	switch {
+	case r.ArgKey() != "":
+		arg := r.Arg
+		if msg := t(r.ArgKey()); !strings.HasPrefix(msg, "!") {
+			arg = msg
+		}
+		what = t(r.Key, arg)
+	case r.Arg != "":
+		what = t(r.Key, r.Arg)
+	}
+	return fmt.Sprintf("%+d %s", r.Points, what)
+}
+
+// showReasons renders stored score reasons in the viewer's language; a
+// text that is not a reason Relasi wrote shows as stored.
+func showReasons(t func(key string, args ...any) string, v any) string {
+	texts, _ := v.([]string)
+	out := make([]string, len(texts))
+	for i, text := range texts {
+		if r, ok := ParseReason(text); ok {
+			out[i] = r.Say(t)
+		} else {
+			out[i] = text
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // Points of each part of the score. A hot lead from a referral with full

@@ -9,6 +9,7 @@ package records
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/mail"
@@ -66,6 +67,11 @@ type Field struct {
 	// "(SELECT name FROM accounts WHERE id = $col)".
 	Ref      string
 	RefTitle string
+	// RefTitleKey, when set, names the catalog message of a referenced
+	// record's title that Relasi shipped (a seeded stage "Closed Won"), so
+	// it shows in the viewer's language; it returns "" for any other title,
+	// which shows as the user typed it.
+	RefTitleKey func(title string) string
 	// Currency of a Money field; CurrencyField names the field holding it
 	// when the record carries its own currency (deals).
 	Currency      string
@@ -74,6 +80,9 @@ type Field struct {
 	InList        bool // a default column of list views
 	NoSort        bool
 	NoFilter      bool
+	// Show, when set, renders a value the system stored as facts (a lead's
+	// score reasons) in the viewer's language; t translates a catalog key.
+	Show func(t func(key string, args ...any) string, v any) string
 	// Normalize rewrites an accepted value, e.g. phones to E.164.
 	Normalize func(v any) (any, error)
 }
@@ -373,4 +382,15 @@ func (p *fieldProblem) Error() string { return fmt.Sprintf(p.msg, p.args...) }
 
 func problem(code, msg string, args ...any) error {
 	return &fieldProblem{code: code, msg: msg, args: args}
+}
+
+// Problem reads a value's refusal by Field.Accept as its code, English
+// format and arguments, for callers that word it later (an import's
+// report); ok is false for any other error.
+func Problem(err error) (code, msg string, args []any, ok bool) {
+	var p *fieldProblem
+	if !errors.As(err, &p) {
+		return "", "", nil, false
+	}
+	return p.code, p.msg, p.args, true
 }

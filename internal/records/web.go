@@ -121,6 +121,17 @@ func choiceLabel(c *web.Ctx, f Field, v string) string {
 	return v
 }
 
+// shownTitle is a referenced record's title in the viewer's language: a
+// title Relasi shipped (RefTitleKey) translated, any other as typed.
+func shownTitle(c *web.Ctx, f Field, title string) string {
+	if f.RefTitleKey != nil && title != "" {
+		if key := f.RefTitleKey(title); key != "" && c.HasMessage(key) {
+			return c.T(key)
+		}
+	}
+	return title
+}
+
 // cell is one formatted value; URL makes it a link.
 type cell struct {
 	Text string
@@ -135,13 +146,16 @@ type formatter struct {
 
 func (fm formatter) cell(f Field, r *Record) cell {
 	v := r.Get(f.Name)
+	if f.Show != nil {
+		return cell{Text: f.Show(fm.c.T, v)}
+	}
 	switch f.Kind {
 	case Ref:
 		id, ok := v.(int64)
 		if !ok {
 			return cell{}
 		}
-		title := r.Titles[f.Name]
+		title := shownTitle(fm.c, f, r.Titles[f.Name])
 		if title == "" {
 			// In the trash, or not the viewer's to read: its page
 			// would answer 404, so the ID is shown without a link.
@@ -242,6 +256,9 @@ func (fm formatter) historyText(f Field, v any) string {
 		items := make([]string, 0, len(x))
 		for _, it := range x {
 			items = append(items, fmt.Sprint(it))
+		}
+		if f.Show != nil {
+			return f.Show(fm.c.T, items)
 		}
 		return fm.text(f, items)
 	}

@@ -2,7 +2,6 @@ package records
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 
 	"github.com/relasi/relasi/internal/web"
@@ -49,12 +48,7 @@ type historyItem struct {
 	Actor   string
 	At      string
 	Action  string
-	Changes []historyChange
-}
-
-type historyChange struct {
-	Label    string
-	Old, New string
+	Changes []ChangeLine
 }
 
 // PanelView is what a panel's template receives; the detail template
@@ -95,10 +89,15 @@ func (h *pages) detail(c *web.Ctx) error {
 		}
 		d.Fields = append(d.Fields, detailField{Name: f.Name, Label: fieldLabel(c, f), Custom: f.Custom, Value: fm.cell(f, &rec)})
 	}
+	hv, err := h.s.NewHistoryView(c)
+	if err != nil {
+		return err
+	}
+	panelCtx := WithHistoryView(ctx, hv)
 	for _, panel := range h.e.Panels {
 		var data any
 		if panel.Data != nil {
-			if data, err = panel.Data(ctx, p, &rec); err != nil {
+			if data, err = panel.Data(panelCtx, p, &rec); err != nil {
 				return err
 			}
 		}
@@ -114,52 +113,13 @@ func (h *pages) detail(c *web.Ctx) error {
 	if err != nil {
 		return err
 	}
-	all := append(h.e.systemFields(), fields...)
 	for _, entry := range history {
-		item := historyItem{Actor: entry.Actor, At: c.Fmt().DateTime(entry.At), Action: entry.Action}
-		if key := "records.history." + entry.Action; c.HasMessage(key) {
-			item.Action = c.T(key)
-		}
+		item := historyItem{Actor: entry.Actor, At: c.Fmt().DateTime(entry.At), Action: hv.Action(entry.Action)}
 		if item.Actor == "" {
 			item.Actor = c.T("records.history.system")
 		}
-		// Changes in the order the form shows the fields; fields since
-		// removed (a deleted custom field) last, by name.
-		names := make([]string, 0, len(entry.Changes))
-		for name := range entry.Changes {
-			names = append(names, name)
-		}
-		order := func(name string) int {
-			if i := slices.IndexFunc(all, func(f Field) bool { return f.Name == name }); i >= 0 {
-				return i
-			}
-			return len(all)
-		}
-		slices.SortFunc(names, func(a, b string) int {
-			if oa, ob := order(a), order(b); oa != ob {
-				return oa - ob
-			}
-			if a < b {
-				return -1
-			}
-			return 1
-		})
-		for _, name := range names {
-			if name == "lead_id" {
-				continue // shown through "lead", the lead's name
-			}
-			f, ok := fieldByName(all, name)
-			label := name
-			switch {
-			case ok:
-				label = fieldLabel(c, f)
-			case name == "lead":
-				label, f = c.T("entity.lead"), Field{Name: name, Kind: Text}
-			default:
-				f = Field{Name: name, Kind: Text}
-			}
-			vals := entry.Changes[name]
-			item.Changes = append(item.Changes, historyChange{Label: label, Old: fm.historyText(f, vals[0]), New: fm.historyText(f, vals[1])})
+		if item.Changes, err = hv.Changes(h.e, id, entry.Changes); err != nil {
+			return err
 		}
 		d.History = append(d.History, item)
 	}

@@ -274,7 +274,7 @@ func (h *pages) formData(c *web.Ctx, fields []Field, rec *Record, form url.Value
 			} else {
 				in.Widget = "refid"
 				if rec != nil {
-					in.Hint = rec.Titles[f.Name]
+					in.Hint = shownTitle(c, f, rec.Titles[f.Name])
 				}
 			}
 		}

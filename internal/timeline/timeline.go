@@ -70,6 +70,12 @@ type Item struct {
 	// for pages, which show them with their labels; Detail has them as
 	// text.
 	Changes []FieldChange `json:"-"`
+	// raw are the history row's changes as stored, and entity and
+	// recordID whose they are, for Reword.
+	raw      map[string][2]any
+	entity   string
+	recordID int64
+	refID    int64
 }
 
 // FieldChange is one changed field of a history row.
@@ -196,8 +202,12 @@ func (t *Timeline) page(ctx context.Context, p auth.Principal, s subject, cursor
 		return Page{}, fmt.Errorf("timeline of %s %d: %w", s.entity.Name, s.id, err)
 	}
 	for i := range items {
-		if items[i].Kind == KindChange || items[i].Kind == KindConversion {
+		switch items[i].Kind {
+		case KindChange, KindConversion:
 			labelChanges(s.entity, items[i].Changes)
+			items[i].entity, items[i].recordID = s.entity.Name, s.id
+		case KindStage:
+			items[i].entity, items[i].recordID = "opportunities", items[i].refID
 		}
 	}
 	out := Page{Items: items}
@@ -356,7 +366,9 @@ func scanItem(row store.Scanner) (Item, error) {
 	case KindStage:
 		it.Link = "/opportunities/" + strconv.FormatInt(ref, 10)
 	}
+	it.refID = ref
 	if changes != nil {
+		json.Unmarshal([]byte(*changes), &it.raw)
 		it.Changes = parseChanges(*changes)
 		it.Detail = describe(it.Changes)
 	}
@@ -448,4 +460,35 @@ func showValue(v any) string {
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// Reword words the changes of items for the viewer hv stands for — labels,
+// values by kind, linked records by the names the viewer may read — as the
+// record's own history does. The API keeps the plain Detail text.
+func Reword(hv *records.HistoryView, items []Item) error {
+	if hv == nil {
+		return nil
+	}
+	for i := range items {
+		it := &items[i]
+		if it.raw == nil || it.entity == "" {
+			continue
+		}
+		lines, err := hv.ChangesOf(it.entity, it.recordID, it.raw)
+		if err != nil {
+			return err
+		}
+		it.Changes = it.Changes[:0]
+		for _, l := range lines {
+			it.Changes = append(it.Changes, FieldChange{Field: l.Name, Label: l.Label, Old: dash(l.Old), New: dash(l.New)})
+		}
+	}
+	return nil
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
 }

@@ -57,6 +57,9 @@ func (t *Timeline) panels(entity string, of func(int64) subject) []records.Panel
 				if err != nil {
 					return nil, err
 				}
+				if err := Reword(records.HistoryViewFrom(ctx), page.Items); err != nil {
+					return nil, err
+				}
 				return View{Record: r, Items: page.Items, More: moreLink(entity, r.ID, page.NextCursor)}, nil
 			}},
 	}
@@ -89,6 +92,13 @@ func (t *Timeline) RegisterWeb(rt *web.Router) {
 			}
 			page, err := t.page(c.R.Context(), *c.User, s, c.R.URL.Query().Get("cursor"), DefaultLimit)
 			if err != nil {
+				return err
+			}
+			hv, err := t.store.NewHistoryView(c)
+			if err != nil {
+				return err
+			}
+			if err := Reword(hv, page.Items); err != nil {
 				return err
 			}
 			return c.Render("timeline_page", "timeline.title", nav, View{Record: &r, Items: page.Items,

@@ -292,12 +292,35 @@ func (rt *Router) fail(c *Ctx, err error) {
 		err = errs.E(errs.Internal, "").WithKey("error.internal")
 	}
 	e, _ := errs.As(err)
+	if c.User == nil {
+		rt.signedInPrefs(c)
+	}
 	v := c.view("error", "error.title", "")
 	v.Err = e
 	v.Data = status
 	if rerr := rt.renderer.render(c.W, status, v); rerr != nil {
 		rt.logger.Error("render error page", "err", rerr)
 		http.Error(c.W, http.StatusText(status), status)
+	}
+}
+
+// signedInPrefs gives a public page — the not-found page, an error —
+// the language and time zone of the user whose session the request
+// carries; the cookie and Accept-Language are only for visitors.
+func (rt *Router) signedInPrefs(c *Ctx) {
+	ck, err := c.R.Cookie(sessionCookie)
+	if err != nil || ck.Value == "" {
+		return
+	}
+	p, _, err := rt.auth.Authenticate(c.R.Context(), ck.Value)
+	if err != nil {
+		return
+	}
+	if lang, tz, err := rt.auth.UserPrefs(c.R.Context(), p.UserID); err == nil {
+		c.Lang = lang
+		if loc, err := time.LoadLocation(tz); err == nil {
+			c.Loc = loc
+		}
 	}
 }
 
