@@ -284,7 +284,7 @@ func TestRemindersNotifyOnce(t *testing.T) {
 		}
 
 		var messages []string
-		rows, err := c.DB.Read().Query("SELECT kind, message, link FROM notifications ORDER BY id")
+		rows, err := c.DB.Read().Query("SELECT kind, message_args, link FROM notifications WHERE message_key = 'activities.reminder' ORDER BY id")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -299,7 +299,8 @@ func TestRemindersNotifyOnce(t *testing.T) {
 			}
 			messages = append(messages, msg)
 		}
-		if len(messages) != 3 || !strings.Contains(messages[0], "“Send the quotation”") || !strings.Contains(messages[1], "Demo at PT Maju") {
+		// Stored as facts (the subject and the due time), worded when read.
+		if len(messages) != 3 || !strings.Contains(messages[0], `"text":"Send the quotation"`) || !strings.Contains(messages[1], "Demo at PT Maju") {
 			t.Errorf("notifications %q, want the task, the meeting and the task again", messages)
 		}
 	})

@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/relasi/relasi/internal/i18n"
+	"github.com/relasi/relasi/internal/notifications"
 	"github.com/relasi/relasi/internal/store"
 )
 
@@ -72,14 +73,8 @@ func SendReminders(ctx context.Context, db *store.DB, catalog *i18n.Catalog, now
 			return fmt.Errorf("due reminders: %w", err)
 		}
 		for _, d := range items {
-			loc, err := time.LoadLocation(d.zone)
-			if err != nil {
-				loc = time.UTC
-			}
-			when := i18n.NewFormatter(d.locale, loc).DateTime(d.at)
-			msg := catalog.T(d.locale, "activities.reminder", d.subject, when)
-			if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (user_id, kind, message, link, created_at)
-				VALUES ($1, 'activity_reminder', $2, $3, $4)`, d.owner, msg, "/activities/"+strconv.FormatInt(d.id, 10), now); err != nil {
+			msg := notifications.Message{Key: "activities.reminder", Args: []notifications.Arg{notifications.Text(d.subject), notifications.Time(d.at)}}
+			if err := notifications.CreateAt(ctx, tx, d.owner, "activity_reminder", msg, "/activities/"+strconv.FormatInt(d.id, 10), now); err != nil {
 				return fmt.Errorf("reminder of activity %d: %w", d.id, err)
 			}
 			if _, err := tx.ExecContext(ctx, "UPDATE activities SET reminded_at = $1 WHERE id = $2", now, d.id); err != nil {

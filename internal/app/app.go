@@ -217,7 +217,7 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	orders.RegisterWeb(webRouter, orderLines)
 	timeline.RegisterAPI(apiRouter, tl)
 	tl.RegisterWeb(webRouter)
-	notes := notifications.New(db)
+	notes := notifications.New(db, catalog)
 	notes.RegisterAPI(apiRouter)
 	notes.RegisterWeb(webRouter)
 	webRouter.CountUnread(notes.UnreadCount)
@@ -243,7 +243,7 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 
 	a.workers = river.NewWorkers()
 	river.AddWorker(a.workers, &jobs.HousekeepingWorker{DB: db, Auth: a.Auth, Instance: a.instance})
-	river.AddWorker(a.workers, &leads.OverdueWorker{DB: db, Catalog: catalog})
+	river.AddWorker(a.workers, &leads.OverdueWorker{DB: db})
 	river.AddWorker(a.workers, &activities.ReminderWorker{DB: db, Catalog: catalog})
 	river.AddWorker(a.workers, &trash.PurgeWorker{Trash: bin, Logger: logger})
 	river.AddWorker(a.workers, a.Imports.Worker())

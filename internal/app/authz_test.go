@@ -743,7 +743,7 @@ func (m *matrix) notify(t testing.TB, userID, n int64) int64 {
 	t.Helper()
 	msg := fmt.Sprintf("matrix %d", n)
 	err := m.srv.App.DB.WriteTx(m.ctx, func(tx *sql.Tx) error {
-		return notifications.Create(m.ctx, tx, userID, "matrix", msg, "/")
+		return notifications.Create(m.ctx, tx, userID, "matrix", notifications.Message{Key: "notifications.text", Args: []notifications.Arg{notifications.Text(msg)}}, "/")
 	})
 	if err != nil {
 		t.Fatal(err)

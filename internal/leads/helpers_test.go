@@ -14,6 +14,7 @@ import (
 	"github.com/relasi/relasi/internal/auth"
 	"github.com/relasi/relasi/internal/contacts"
 	"github.com/relasi/relasi/internal/errs"
+	"github.com/relasi/relasi/internal/i18n"
 	"github.com/relasi/relasi/internal/leads"
 	"github.com/relasi/relasi/internal/notifications"
 	"github.com/relasi/relasi/internal/records"
@@ -60,7 +61,11 @@ func start(t *testing.T, engine store.Engine) *crm {
 			records.RegisterAPI(s.Router, s.Store, e)
 		}
 		c.Leads.RegisterAPI(s.Router)
-		notifications.New(s.DB).RegisterAPI(s.Router)
+		catalog, err := i18n.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		notifications.New(s.DB, catalog).RegisterAPI(s.Router)
 	})
 	return c
 }

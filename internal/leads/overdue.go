@@ -9,7 +9,6 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/relasi/relasi/internal/auth"
-	"github.com/relasi/relasi/internal/i18n"
 	"github.com/relasi/relasi/internal/notifications"
 	"github.com/relasi/relasi/internal/records"
 	"github.com/relasi/relasi/internal/store"
@@ -31,9 +30,6 @@ const OverdueEvery = time.Minute
 type OverdueWorker struct {
 	river.WorkerDefaults[OverdueArgs]
 	DB *store.DB
-	// Catalog writes each notification in its recipient's language; nil
-	// writes English.
-	Catalog *i18n.Catalog
 	// Now is the clock; nil is the system clock.
 	Now func() time.Time
 }
@@ -102,11 +98,11 @@ func (w *OverdueWorker) Flag(ctx context.Context) (int, error) {
 				return err
 			}
 			link := fmt.Sprintf("/leads/%d", l.id)
-			if err := notifications.Create(ctx, tx, l.owner, "lead_overdue", w.message(l.ownerLang, "leads.notify.overdue_owner", l.name), link); err != nil {
+			if err := notifications.Create(ctx, tx, l.owner, "lead_overdue", notifications.Message{Key: "leads.notify.overdue_owner", Args: []notifications.Arg{notifications.Text(l.name)}}, link); err != nil {
 				return err
 			}
 			if l.manager.Valid && l.manager.Int64 != l.owner {
-				if err := notifications.Create(ctx, tx, l.manager.Int64, "lead_overdue", w.message(l.mgrLang, "leads.notify.overdue_manager", l.name), link); err != nil {
+				if err := notifications.Create(ctx, tx, l.manager.Int64, "lead_overdue", notifications.Message{Key: "leads.notify.overdue_manager", Args: []notifications.Arg{notifications.Text(l.name)}}, link); err != nil {
 					return err
 				}
 			}
@@ -114,17 +110,6 @@ func (w *OverdueWorker) Flag(ctx context.Context) (int, error) {
 		return nil
 	})
 	return flagged, err
-}
-
-// message composes a notification in a language.
-func (w *OverdueWorker) message(lang, key, name string) string {
-	if w.Catalog != nil {
-		return w.Catalog.T(lang, key, name)
-	}
-	if key == "leads.notify.overdue_manager" {
-		return fmt.Sprintf("Lead %s in your team has not been answered in time.", name)
-	}
-	return fmt.Sprintf("Lead %s is waiting: it has not been answered in time.", name)
 }
 
 var _ river.Worker[OverdueArgs] = (*OverdueWorker)(nil)

@@ -70,7 +70,7 @@ func startSite(t *testing.T, engine store.Engine, cfg leads.Config) *site {
 		records.RegisterWeb(rt, s.Store, e)
 	}
 	s.Leads.RegisterWeb(rt)
-	notifications.New(db).RegisterWeb(rt)
+	notifications.New(db, catalog).RegisterWeb(rt)
 	rt.RegisterNotFound()
 	s.Server = httptest.NewServer(httpx.SecurityHeaders(false, mux))
 	t.Cleanup(s.Server.Close)
@@ -285,8 +285,7 @@ func TestResponseTimesAndNotificationPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		catalog, _ := i18n.Load()
-		w := &leads.OverdueWorker{DB: s.DB, Catalog: catalog, Now: func() time.Time { return time.Now().Add(time.Hour) }}
+		w := &leads.OverdueWorker{DB: s.DB, Now: func() time.Time { return time.Now().Add(time.Hour) }}
 		if n, err := w.Flag(ctx); err != nil || n != 1 {
 			t.Fatalf("flagged %d: %v", n, err)
 		}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/relasi/relasi/internal/auth"
 	"github.com/relasi/relasi/internal/errs"
+	"github.com/relasi/relasi/internal/i18n"
 	"github.com/relasi/relasi/internal/page"
 	"github.com/relasi/relasi/internal/store"
 )
@@ -37,28 +39,65 @@ type Notification struct {
 	ID int64 `json:"id"`
 	// Kind says what it is about, for clients that group or filter:
 	// "lead_overdue", "lead_assigned", ….
-	Kind    string `json:"kind"`
+	Kind string `json:"kind"`
+	// Message is worded in the reader's language.
 	Message string `json:"message"`
 	// Link is a path in the web UI, e.g. "/leads/12"; "" for none.
 	Link      string     `json:"link"`
 	CreatedAt time.Time  `json:"created_at"`
 	ReadAt    *time.Time `json:"read_at"`
+
+	facts Message // empty for notifications stored as worded text
 }
 
 // Unread reports whether the user has not read it yet.
 func (n Notification) Unread() bool { return n.ReadAt == nil }
 
-// MaxMessageLen bounds a message; longer ones are cut.
+// MaxMessageLen bounds a worded message; longer ones are cut.
 const MaxMessageLen = 500
 
-// Create adds a notification for a user in the caller's transaction. The
-// message is shown as written: compose it in the recipient's language.
-func Create(ctx context.Context, tx *sql.Tx, userID int64, kind, message, link string) error {
-	if utf8.RuneCountInString(message) > MaxMessageLen {
-		message = string([]rune(message)[:MaxMessageLen-1]) + "…"
+// Message is what a notification says, stored as facts — a catalog key and
+// its arguments — and worded when it is read, in the reader's language and
+// time zone at that moment, so a user who switches language reads every
+// notification in the new one.
+type Message struct {
+	Key  string `json:"key"`
+	Args []Arg  `json:"args"`
+}
+
+// Arg is one argument of a Message: a text (a name, a subject) or an
+// instant, shown in the reader's date format and time zone.
+type Arg struct {
+	Text string     `json:"text,omitempty"`
+	Time *time.Time `json:"time,omitempty"`
+}
+
+// Text is a text argument.
+func Text(s string) Arg { return Arg{Text: s} }
+
+// Time is an instant argument.
+func Time(t time.Time) Arg { t = t.UTC(); return Arg{Time: &t} }
+
+// Create adds a notification for a user in the caller's transaction.
+func Create(ctx context.Context, tx *sql.Tx, userID int64, kind string, m Message, link string) error {
+	return create(ctx, tx, userID, kind, m, link, time.Now().UTC().Truncate(time.Microsecond))
+}
+
+// CreateAt is Create with the time it happened, for jobs that have a clock.
+func CreateAt(ctx context.Context, tx *sql.Tx, userID int64, kind string, m Message, link string, at time.Time) error {
+	return create(ctx, tx, userID, kind, m, link, at)
+}
+
+func create(ctx context.Context, tx *sql.Tx, userID int64, kind string, m Message, link string, at time.Time) error {
+	if m.Args == nil {
+		m.Args = []Arg{}
 	}
-	_, err := tx.ExecContext(ctx, "INSERT INTO notifications (user_id, kind, message, link, created_at) VALUES ($1, $2, $3, $4, $5)",
-		userID, kind, message, link, time.Now().UTC().Truncate(time.Microsecond))
+	args, err := json.Marshal(m.Args)
+	if err != nil {
+		return fmt.Errorf("notify user %d: %w", userID, err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO notifications (user_id, kind, message, message_key, message_args, link, created_at)
+		VALUES ($1, $2, '', $3, $4, $5, $6)`, userID, kind, m.Key, string(args), link, at)
 	if err != nil {
 		return fmt.Errorf("notify user %d: %w", userID, err)
 	}
@@ -67,13 +106,46 @@ func Create(ctx context.Context, tx *sql.Tx, userID int64, kind, message, link s
 
 // Service reads and marks a user's notifications.
 type Service struct {
-	db  *store.DB
-	now func() time.Time
+	db      *store.DB
+	catalog *i18n.Catalog
+	now     func() time.Time
 }
 
-// New returns the service on db.
-func New(db *store.DB) *Service {
-	return &Service{db: db, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+// New returns the service on db; catalog words the messages.
+func New(db *store.DB, catalog *i18n.Catalog) *Service {
+	return &Service{db: db, catalog: catalog, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+}
+
+// reader is how a user reads: language and time zone.
+func (s *Service) reader(ctx context.Context, userID int64) (i18n.Formatter, error) {
+	var lang, zone string
+	err := s.db.Read().QueryRowContext(ctx, "SELECT locale, time_zone FROM users WHERE id = $1", userID).Scan(&lang, &zone)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return i18n.Formatter{}, fmt.Errorf("reader of notifications: %w", err)
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil || zone == "" {
+		loc = nil
+	}
+	return i18n.NewFormatter(lang, loc), nil
+}
+
+// word fills in n.Message from its facts for a reader.
+func (s *Service) word(n *Notification, f i18n.Formatter) {
+	if n.facts.Key == "" || s.catalog == nil {
+		return
+	}
+	args := make([]any, len(n.facts.Args))
+	for i, a := range n.facts.Args {
+		args[i] = a.Text
+		if a.Time != nil {
+			args[i] = f.DateTime(*a.Time)
+		}
+	}
+	n.Message = s.catalog.T(f.Lang(), n.facts.Key, args...)
+	if utf8.RuneCountInString(n.Message) > MaxMessageLen {
+		n.Message = string([]rune(n.Message)[:MaxMessageLen-1]) + "…"
+	}
 }
 
 // Lists are always unread first, then newest (highest ID) first.
@@ -85,13 +157,17 @@ var (
 	listSort = "unread,newest"
 )
 
-const columns = "n.id, n.kind, n.message, n.link, n.created_at, n.read_at"
+const columns = "n.id, n.kind, n.message, n.message_key, n.message_args, n.link, n.created_at, n.read_at"
 
 func scan(row store.Scanner) (Notification, error) {
 	var n Notification
 	var read sql.NullTime
-	if err := row.Scan(&n.ID, &n.Kind, &n.Message, &n.Link, &n.CreatedAt, &read); err != nil {
+	var args string
+	if err := row.Scan(&n.ID, &n.Kind, &n.Message, &n.facts.Key, &args, &n.Link, &n.CreatedAt, &read); err != nil {
 		return n, err
+	}
+	if err := json.Unmarshal([]byte(args), &n.facts.Args); err != nil {
+		return n, fmt.Errorf("notification %d: arguments: %w", n.ID, err)
 	}
 	n.CreatedAt = n.CreatedAt.UTC()
 	if read.Valid {
@@ -124,6 +200,13 @@ func (s *Service) List(ctx context.Context, p auth.Principal, unreadOnly bool, q
 	if err != nil {
 		return page.List[Notification]{}, fmt.Errorf("list notifications: %w", err)
 	}
+	f, err := s.reader(ctx, p.UserID)
+	if err != nil {
+		return page.List[Notification]{}, err
+	}
+	for i := range rows {
+		s.word(&rows[i], f)
+	}
 	return page.Trim(pr, rows, func(n Notification) map[string]any {
 		unread := int64(1)
 		if n.Unread() {
@@ -150,6 +233,11 @@ func (s *Service) MarkRead(ctx context.Context, p auth.Principal, id int64) (Not
 		}
 		return err
 	})
+	if err != nil {
+		return n, err
+	}
+	f, err := s.reader(ctx, p.UserID)
+	s.word(&n, f)
 	return n, err
 }
 

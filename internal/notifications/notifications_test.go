@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/relasi/relasi/internal/auth"
+	"github.com/relasi/relasi/internal/i18n"
 	"github.com/relasi/relasi/internal/notifications"
 	"github.com/relasi/relasi/internal/records/recordstest"
 	"github.com/relasi/relasi/internal/store/storetest"
@@ -16,7 +18,7 @@ import (
 func notify(t *testing.T, s *recordstest.Server, userID int64, msg, link string) {
 	t.Helper()
 	err := s.DB.WriteTx(context.Background(), func(tx *sql.Tx) error {
-		return notifications.Create(context.Background(), tx, userID, "test", msg, link)
+		return notifications.Create(context.Background(), tx, userID, "test", notifications.Message{Key: "notifications.text", Args: []notifications.Arg{notifications.Text(msg)}}, link)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -29,7 +31,7 @@ func TestInbox(t *testing.T) {
 			t.Parallel()
 			var svc *notifications.Service
 			s := recordstest.New(t, engine, func(s *recordstest.Server) {
-				svc = notifications.New(s.DB)
+				svc = notifications.New(s.DB, mustCatalog(t))
 				svc.RegisterAPI(s.Router)
 			})
 			ani, aniToken := s.User(t, "ani@example.co.id", auth.Sales, 0)
@@ -94,6 +96,53 @@ func TestInbox(t *testing.T) {
 			}
 			if n, _ := svc.UnreadCount(context.Background(), s.Admin.ID); n != 1 {
 				t.Errorf("the admin's notification was marked too")
+			}
+		})
+	}
+}
+
+func mustCatalog(t testing.TB) *i18n.Catalog {
+	t.Helper()
+	c, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestNotificationsReadInTheReadersLanguage: a notification is stored as
+// facts and worded when read, so a user who changes language or time zone
+// reads it in the new one.
+func TestNotificationsReadInTheReadersLanguage(t *testing.T) {
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			s := recordstest.New(t, engine, func(s *recordstest.Server) {
+				notifications.New(s.DB, mustCatalog(t)).RegisterAPI(s.Router)
+			})
+			ani, tok := s.User(t, "ani@example.co.id", auth.Sales, 0)
+			due := time.Date(2026, 5, 4, 2, 30, 0, 0, time.UTC)
+			err := s.DB.WriteTx(context.Background(), func(tx *sql.Tx) error {
+				return notifications.Create(context.Background(), tx, ani.ID, "activity_reminder", notifications.Message{
+					Key: "activities.reminder", Args: []notifications.Arg{notifications.Text("Telepon Budi"), notifications.Time(due)}}, "/activities/1")
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			read := func(locale, zone string) string {
+				t.Helper()
+				if _, err := s.DB.Writer().Exec("UPDATE users SET locale = $1, time_zone = $2 WHERE id = $3", locale, zone, ani.ID); err != nil {
+					t.Fatal(err)
+				}
+				res := s.Do(t, tok, "GET", "/api/v1/notifications", nil).Want(t, 200).Map(t)
+				return res["items"].([]any)[0].(map[string]any)["message"].(string)
+			}
+			id, en := read("id", "Asia/Jakarta"), read("en", "Asia/Makassar")
+			if !strings.Contains(id, "Pengingat") || !strings.Contains(id, "Telepon Budi") || !strings.Contains(id, "09.30") && !strings.Contains(id, "09:30") {
+				t.Errorf("in Indonesian, Jakarta time: %q", id)
+			}
+			if !strings.Contains(en, "Reminder") || !strings.Contains(en, "10:30") {
+				t.Errorf("in English, Makassar time: %q", en)
 			}
 		})
 	}

@@ -435,7 +435,7 @@ func (er *eraser) history(ctx context.Context) error {
 	// Notifications about the person's records ("New lead: Budi …").
 	for _, r := range er.group {
 		link := "/" + r.Entity + "/" + strconv.FormatInt(r.ID, 10)
-		if _, err := er.scrubRows(ctx, er.all, "notifications", []string{"id"}, []string{"message"}, nil, "link = $1 OR link LIKE $2", link, link+"/%"); err != nil {
+		if _, err := er.scrubRows(ctx, er.all, "notifications", []string{"id"}, []string{"message", "message_args"}, nil, "link = $1 OR link LIKE $2", link, link+"/%"); err != nil {
 			return err
 		}
 	}
@@ -533,7 +533,7 @@ func (er *eraser) mentions(ctx context.Context) error {
 		{"deals", []string{"name", "lost_reason", "won_reason"}, nil},
 		{"orders", []string{"notes"}, nil},
 		{"order_lines", []string{"description"}, nil},
-		{"notifications", []string{"message"}, nil},
+		{"notifications", []string{"message", "message_args"}, nil},
 		{"import_items", []string{"error"}, []string{"previous"}},
 		{"record_changes", nil, []string{"changes"}},
 	} {

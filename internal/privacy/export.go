@@ -114,12 +114,16 @@ type ImportRow struct {
 
 // Notification is one in-app message about the person.
 type Notification struct {
-	ID        int64     `json:"id"`
-	UserID    int64     `json:"user_id"`
-	Kind      string    `json:"kind"`
-	Message   string    `json:"message"`
-	Link      string    `json:"link"`
-	CreatedAt time.Time `json:"created_at"`
+	ID      int64  `json:"id"`
+	UserID  int64  `json:"user_id"`
+	Kind    string `json:"kind"`
+	Message string `json:"message,omitempty"` // as stored before notifications kept facts
+	// MessageKey and MessageArgs are what the notification says: a catalog
+	// key and its arguments (JSON), worded when read.
+	MessageKey  string          `json:"message_key,omitempty"`
+	MessageArgs json.RawMessage `json:"message_args,omitempty"`
+	Link        string          `json:"link"`
+	CreatedAt   time.Time       `json:"created_at"`
 }
 
 // Export gathers everything about the person of a contact or lead.
@@ -425,10 +429,12 @@ func (m *Module) notifications(ctx context.Context, r Ref) ([]Notification, erro
 	link := "/" + r.Entity + "/" + strconv.FormatInt(r.ID, 10)
 	out, err := store.Collect(ctx, m.db.Read(), func(s store.Scanner) (Notification, error) {
 		var n Notification
-		err := s.Scan(&n.ID, &n.UserID, &n.Kind, &n.Message, &n.Link, &n.CreatedAt)
+		var args string
+		err := s.Scan(&n.ID, &n.UserID, &n.Kind, &n.Message, &n.MessageKey, &args, &n.Link, &n.CreatedAt)
 		n.CreatedAt = n.CreatedAt.UTC()
+		n.MessageArgs = json.RawMessage(args)
 		return n, err
-	}, "SELECT id, user_id, kind, message, link, created_at FROM notifications WHERE link = $1 OR link LIKE $2 ORDER BY id", link, link+"/%")
+	}, "SELECT id, user_id, kind, message, message_key, message_args, link, created_at FROM notifications WHERE link = $1 OR link LIKE $2 ORDER BY id", link, link+"/%")
 	if err != nil {
 		return nil, fmt.Errorf("notifications about %s: %w", r, err)
 	}
