@@ -201,7 +201,10 @@ func TestSummary(t *testing.T) {
 		acc := c.create(t, c.AdminToken, "accounts", map[string]any{"name": "PT Maju Jaya"})
 		con := c.create(t, c.AdminToken, "contacts", map[string]any{"first_name": "Budi", "account_id": acc["id"], "lifecycle_stage": "customer"})
 		met := time.Date(2026, 2, 10, 3, 0, 0, 0, time.UTC)
-		c.create(t, c.AdminToken, "activities", map[string]any{"kind": "meeting", "subject": "Demo", "due_at": met.Format(time.RFC3339), "related_type": "contacts", "related_id": con["id"]})
+		meeting := c.create(t, c.AdminToken, "activities", map[string]any{"kind": "meeting", "subject": "Demo", "due_at": met.Format(time.RFC3339), "done": true, "related_type": "contacts", "related_id": con["id"]})
+		// The task still to do is not the last activity; the held meeting is.
+		c.create(t, c.AdminToken, "activities", map[string]any{"kind": "task", "subject": "Send the quotation", "due_at": time.Now().AddDate(0, 0, 1).Format(time.RFC3339), "related_type": "contacts", "related_id": con["id"]})
+		heldAt := meeting["done_at"]
 		for _, o := range []struct {
 			status string
 			price  int
@@ -215,13 +218,13 @@ func TestSummary(t *testing.T) {
 
 		s := c.Do(t, c.AdminToken, "GET", recPath("contacts", con["id"])+"/summary", nil).Want(t, http.StatusOK).Map(t)
 		got := fmt.Sprint(s["owner"], " | ", s["lifecycle_stage"], " | ", s["last_activity_at"], " | ", s["open_deals"], " | ", s["lifetime_value"])
-		want := fmt.Sprint(c.Admin.Name, " | customer | 2026-02-10T03:00:00Z | map[amounts:[map[amount:7500000 currency:IDR]] count:2] | [map[amount:1750000 currency:IDR]]")
+		want := fmt.Sprint(c.Admin.Name, " | customer | ", heldAt, " | map[amounts:[map[amount:7500000 currency:IDR]] count:2] | [map[amount:1750000 currency:IDR]]")
 		if got != want {
 			t.Errorf("contact summary\n got %s\nwant %s", got, want)
 		}
 		s = c.Do(t, c.AdminToken, "GET", recPath("accounts", acc["id"])+"/summary", nil).Want(t, http.StatusOK).Map(t)
 		got = fmt.Sprint(s["lifecycle_stage"], " | ", s["last_activity_at"], " | ", s["open_deals"], " | ", s["lifetime_value"])
-		want = "<nil> | 2026-02-10T03:00:00Z | map[amounts:[map[amount:5000000 currency:IDR]] count:1] | [map[amount:1750000 currency:IDR]]"
+		want = fmt.Sprint("<nil> | ", heldAt, " | map[amounts:[map[amount:5000000 currency:IDR]] count:1] | [map[amount:1750000 currency:IDR]]")
 		if got != want {
 			t.Errorf("account summary\n got %s\nwant %s", got, want)
 		}
