@@ -208,7 +208,7 @@ func TestSummary(t *testing.T) {
 		for _, o := range []struct {
 			status string
 			price  int
-		}{{"paid", 1_500_000}, {"cancelled", 700_000}, {"completed", 250_000}} {
+		}{{"paid", 1_500_000}, {"cancelled", 700_000}, {"draft", 3_000_000}, {"completed", 250_000}} {
 			order := c.create(t, c.AdminToken, "orders", map[string]any{"contact_id": con["id"], "status": o.status})
 			c.Do(t, c.AdminToken, "POST", recPath("orders", order["id"])+"/lines", map[string]any{"description": "Kopi", "unit_price": o.price}).Want(t, http.StatusCreated)
 		}
