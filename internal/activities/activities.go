@@ -125,10 +125,17 @@ var lastActivityTables = []struct{ table, column string }{
 }
 
 // refreshLastActivity sets last_activity_at of the given contacts and
-// accounts (0 is skipped) to the time of their latest live activity. The
-// version moves only when the value does, so a client's ETag of the
-// contact stays valid when nothing it shows changed.
+// accounts (0 is skipped) to the time of their latest live activity that
+// happened. The rule: an activity counts once it is done (a logged call,
+// e-mail or note, a held meeting, a finished task), at its done_at, and
+// only if that time is not in the future; an open task or a meeting still
+// to come is not activity yet, so "last_activity_at < -90d" finds the
+// contacts nobody has talked to. Migration 00018 applied the same rule to
+// existing data, and the demo generator follows it. The version moves
+// only when the value does, so a client's ETag of the contact stays valid
+// when nothing it shows changed.
 func refreshLastActivity(ctx context.Context, tx *sql.Tx, contactIDs, accountIDs []int64) error {
+	now := time.Now().UTC()
 	for i, ids := range [][]int64{contactIDs, accountIDs} {
 		t := lastActivityTables[i]
 		done := map[int64]bool{}
@@ -138,9 +145,10 @@ func refreshLastActivity(ctx context.Context, tx *sql.Tx, contactIDs, accountIDs
 			}
 			done[id] = true
 			query := fmt.Sprintf(`UPDATE %[1]s SET last_activity_at = latest.at, version = %[1]s.version + 1
-				FROM (SELECT MAX(COALESCE(done_at, due_at, created_at)) AS at FROM activities WHERE %[2]s = $1 AND deleted_at IS NULL) latest
+				FROM (SELECT MAX(done_at) AS at FROM activities
+					WHERE %[2]s = $1 AND deleted_at IS NULL AND done_at IS NOT NULL AND done_at <= $2) latest
 				WHERE %[1]s.id = $1 AND %[1]s.last_activity_at IS DISTINCT FROM latest.at`, t.table, t.column)
-			if _, err := tx.ExecContext(ctx, query, id); err != nil {
+			if _, err := tx.ExecContext(ctx, query, id, now); err != nil {
 				return fmt.Errorf("last activity of %s %d: %w", t.table, id, err)
 			}
 		}

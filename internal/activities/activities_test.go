@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	"github.com/relasi/relasi/internal/auth"
 	"github.com/relasi/relasi/internal/i18n"
 	"github.com/relasi/relasi/internal/store"
+	"github.com/relasi/relasi/internal/store/storetest"
 )
 
 func TestActivityValidation(t *testing.T) {
@@ -89,39 +92,115 @@ func TestActivityDerivesContactAndAccount(t *testing.T) {
 	})
 }
 
+// last_activity_at is the latest done_at of the live, done activities:
+// what happened, never what is planned.
 func TestLastActivityFollowsActivities(t *testing.T) {
 	onEveryEngine(t, func(t *testing.T, engine store.Engine) {
 		c := newCRM(t, engine)
 		acc := c.create(t, c.AdminToken, "accounts", map[string]any{"name": "PT Maju Jaya"})
 		con := c.create(t, c.AdminToken, "contacts", map[string]any{"first_name": "Budi", "account_id": acc["id"]})
+		other := c.create(t, c.AdminToken, "contacts", map[string]any{"first_name": "Rina"})
 		last := func() (contact, account time.Time) {
 			return timeOf(t, c.get(t, c.AdminToken, "contacts", con["id"])["last_activity_at"]),
 				timeOf(t, c.get(t, c.AdminToken, "accounts", acc["id"])["last_activity_at"])
 		}
-
-		earlier := time.Date(2026, 1, 5, 3, 0, 0, 0, time.UTC)
-		c.create(t, c.AdminToken, "activities", map[string]any{"kind": "meeting", "subject": "Demo", "due_at": earlier.Format(time.RFC3339),
-			"related_type": "contacts", "related_id": con["id"]})
-		if ct, at := last(); !ct.Equal(earlier) || !at.Equal(earlier) {
-			t.Fatalf("last activity: contact %v, account %v; want the meeting's due time %v on both", ct, at, earlier)
+		want := func(step string, at time.Time) {
+			t.Helper()
+			if ct, a := last(); !ct.Equal(at) || !a.Equal(at) {
+				t.Errorf("%s: last activity of contact %v, account %v; want %v on both", step, ct, a, at)
+			}
 		}
 
-		before := time.Now().Add(-time.Second)
+		// Planned work is not activity: a meeting held last month but not
+		// marked done and a task due tomorrow leave it empty.
+		earlier := time.Now().UTC().AddDate(0, -1, 0).Truncate(time.Second)
+		meeting := c.create(t, c.AdminToken, "activities", map[string]any{"kind": "meeting", "subject": "Demo", "due_at": earlier.Format(time.RFC3339),
+			"related_type": "contacts", "related_id": con["id"]})
+		tomorrow := time.Now().UTC().AddDate(0, 0, 1).Truncate(time.Second)
+		c.create(t, c.AdminToken, "activities", map[string]any{"kind": "task", "subject": "Send the quotation", "due_at": tomorrow.Format(time.RFC3339),
+			"related_type": "contacts", "related_id": con["id"]})
+		want("open meeting and task", time.Time{})
+
 		call := c.create(t, c.AdminToken, "activities", map[string]any{"kind": "call", "subject": "Follow-up", "done": true,
 			"related_type": "contacts", "related_id": con["id"]})
-		doneAt := timeOf(t, call["done_at"])
-		if doneAt.Before(before) {
-			t.Fatalf("done_at %v, want about now", doneAt)
-		}
-		if ct, at := last(); !ct.Equal(doneAt) || !at.Equal(doneAt) {
-			t.Errorf("last activity: contact %v, account %v; want the call's done time %v", ct, at, doneAt)
-		}
+		callAt := timeOf(t, call["done_at"])
+		want("a logged call", callAt)
+
+		held := c.Do(t, c.AdminToken, "PATCH", path("activities", meeting["id"]), map[string]any{"done": true}).Want(t, http.StatusOK).Map(t)
+		heldAt := timeOf(t, held["done_at"])
+		want("the meeting marked done", heldAt)
+
+		c.Do(t, c.AdminToken, "PATCH", path("activities", meeting["id"]), map[string]any{"done": false}).Want(t, http.StatusOK)
+		want("the meeting reopened", callAt)
 
 		c.Do(t, c.AdminToken, "DELETE", path("activities", call["id"]), nil).Want(t, http.StatusNoContent)
-		if ct, at := last(); !ct.Equal(earlier) || !at.Equal(earlier) {
-			t.Errorf("after deleting the call: contact %v, account %v; want the meeting's %v again", ct, at, earlier)
+		want("the call deleted", time.Time{})
+
+		c.Do(t, c.AdminToken, "POST", path("activities", call["id"])+"/restore", nil).Want(t, http.StatusOK)
+		want("the call restored", callAt)
+
+		// Moving the call to another contact takes its time along.
+		c.Do(t, c.AdminToken, "PATCH", path("activities", call["id"]), map[string]any{"related_type": "contacts", "related_id": other["id"]}).Want(t, http.StatusOK)
+		want("the call moved away", time.Time{})
+		if got := timeOf(t, c.get(t, c.AdminToken, "contacts", other["id"])["last_activity_at"]); !got.Equal(callAt) {
+			t.Errorf("contact the call moved to: last activity %v, want %v", got, callAt)
 		}
 	})
+}
+
+// Migration 00018 recomputes last_activity_at of existing databases with
+// the rule above: open and future activities no longer count.
+func TestMigrationRecomputesLastActivity(t *testing.T) {
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			db, err := store.Open(ctx, storetest.DSN(t, engine))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if err := db.MigrateTo(ctx, 17); err != nil {
+				t.Fatal(err)
+			}
+			now := time.Now().UTC().Truncate(time.Second)
+			done := now.AddDate(0, 0, -100)
+			tomorrow := now.AddDate(0, 0, 1)
+			w := db.Writer()
+			exec := func(q string, args ...any) {
+				t.Helper()
+				if _, err := w.ExecContext(ctx, q, args...); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			exec(`INSERT INTO accounts (id, name, created_at, updated_at, last_activity_at) VALUES (1, 'PT Maju Jaya', $1, $1, $2)`, now, tomorrow)
+			exec(`INSERT INTO contacts (id, first_name, account_id, created_at, updated_at, last_activity_at) VALUES (1, 'Budi', 1, $1, $1, $2), (2, 'Rina', NULL, $1, $1, $2)`, now, tomorrow)
+			// Budi: a call 100 days ago and a task due tomorrow; Rina: only the open task.
+			exec(`INSERT INTO activities (kind, subject, due_at, done, done_at, contact_id, account_id, created_at, updated_at) VALUES
+				('call', 'Intro', NULL, true, $1, 1, 1, $1, $1),
+				('task', 'Quote', $2, false, NULL, 1, 1, $1, $1),
+				('task', 'Quote', $2, false, NULL, 2, NULL, $1, $1)`, done, tomorrow)
+			if _, err := db.Migrate(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), t.TempDir()); err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range []struct {
+				query string
+				want  time.Time
+			}{
+				{"SELECT last_activity_at FROM contacts WHERE id = 1", done},
+				{"SELECT last_activity_at FROM accounts WHERE id = 1", done},
+				{"SELECT last_activity_at FROM contacts WHERE id = 2", time.Time{}},
+			} {
+				var got sql.NullTime
+				if err := db.Read().QueryRowContext(ctx, q.query).Scan(&got); err != nil {
+					t.Fatal(err)
+				}
+				if !got.Time.Equal(q.want) {
+					t.Errorf("%s: %v, want %v", q.query, got.Time, q.want)
+				}
+			}
+		})
+	}
 }
 
 func TestDoneSetsDoneAt(t *testing.T) {

@@ -45,6 +45,9 @@ func DemoStep() demo.Step {
 				if kind == "task" || kind == "meeting" {
 					d := created.Add(time.Duration(1+r.IntN(10*24)) * time.Hour)
 					due = d
+					// Nothing is done in the future: a task or meeting
+					// due later is still open.
+					done = done && !d.After(w.Now)
 					if done {
 						doneAt = d
 					}
@@ -66,12 +69,14 @@ func DemoStep() demo.Step {
 			if err := demo.SyncSequence(ctx, tx, db.Engine, "activities"); err != nil {
 				return err
 			}
-			// Last activity of every contact and account, in two statements.
+			// Last activity of every contact and account, in two
+			// statements, by the rule of refreshLastActivity: the latest
+			// done_at of what was done.
 			for _, q := range []string{
-				`UPDATE contacts SET last_activity_at = (SELECT max(COALESCE(a.done_at, a.due_at, a.created_at)) FROM activities a WHERE a.contact_id = contacts.id)`,
-				`UPDATE accounts SET last_activity_at = (SELECT max(COALESCE(a.done_at, a.due_at, a.created_at)) FROM activities a WHERE a.account_id = accounts.id)`,
+				`UPDATE contacts SET last_activity_at = (SELECT max(a.done_at) FROM activities a WHERE a.contact_id = contacts.id AND a.done_at <= $1)`,
+				`UPDATE accounts SET last_activity_at = (SELECT max(a.done_at) FROM activities a WHERE a.account_id = accounts.id AND a.done_at <= $1)`,
 			} {
-				if _, err := tx.ExecContext(ctx, q); err != nil {
+				if _, err := tx.ExecContext(ctx, q, w.Now); err != nil {
 					return fmt.Errorf("last activity: %w", err)
 				}
 			}

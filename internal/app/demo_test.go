@@ -32,6 +32,20 @@ func TestDemoDataIsUsable(t *testing.T) {
 					t.Errorf("demo made no %s", step)
 				}
 			}
+			// Last activity is what happened: never in the future, and
+			// the latest done activity of each contact.
+			var future, wrong int
+			err = srv.App.DB.Read().QueryRowContext(ctx, `SELECT
+				(SELECT count(*) FROM contacts WHERE last_activity_at > $1) + (SELECT count(*) FROM accounts WHERE last_activity_at > $1)
+					+ (SELECT count(*) FROM activities WHERE done_at > $1),
+				(SELECT count(*) FROM contacts c WHERE last_activity_at IS DISTINCT FROM
+					(SELECT max(done_at) FROM activities a WHERE a.contact_id = c.id AND a.done_at IS NOT NULL))`, time.Now().UTC()).Scan(&future, &wrong)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if future != 0 || wrong != 0 {
+				t.Errorf("demo: %d contacts, accounts or activities done in the future, %d contacts whose last activity is not their latest done activity", future, wrong)
+			}
 			admin, err := srv.App.Auth.GetUserByEmail(ctx, demo.AdminEmail)
 			if err != nil {
 				t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -40,16 +39,36 @@ const maxColumns = 500
 // errNoHeader is returned for a file without a header row.
 var errNoHeader = errs.E(errs.Invalid, "The file is empty: its first row must name the columns.").WithKey("imports.error_empty")
 
-// FormatOf tells a file's format from its first bytes (an XLSX file is a
-// zip archive), falling back to its name.
-func FormatOf(name string, head []byte) Format {
+// errNotTabular is returned for a file that is neither an XLSX workbook
+// nor text: whatever its name says, reading it as CSV would import noise.
+var errNotTabular = errs.E(errs.Invalid, "The file is neither an Excel workbook (.xlsx) nor a text file (CSV), so it cannot be imported. Save it from your spreadsheet as .xlsx or CSV.").WithKey("imports.error_not_tabular")
+
+// FormatOf tells a file's format from its first bytes, never from its
+// name: an XLSX file is a zip archive, anything else must be text (UTF-8,
+// UTF-16 with a byte order mark, or Windows-1252) to be read as CSV. A
+// NUL byte, or more than a few control characters, is a binary file
+// (an old .xls, a PDF, an image, a renamed zip of something else), which
+// is refused with errNotTabular.
+func FormatOf(head []byte) (Format, error) {
 	if bytes.HasPrefix(head, []byte("PK\x03\x04")) {
-		return XLSX
+		return XLSX, nil
 	}
-	if strings.EqualFold(filepath.Ext(name), ".xlsx") && len(head) == 0 {
-		return XLSX
+	if bytes.HasPrefix(head, []byte("\xff\xfe")) || bytes.HasPrefix(head, []byte("\xfe\xff")) {
+		return CSV, nil // UTF-16 text, which has NULs of its own
 	}
-	return CSV
+	controls := 0
+	for _, b := range head {
+		switch {
+		case b == 0:
+			return "", errNotTabular
+		case b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != '\f' && b != '\v' && b != 0x1a:
+			controls++
+		}
+	}
+	if controls*20 > len(head) {
+		return "", errNotTabular
+	}
+	return CSV, nil
 }
 
 // Open opens a stored file for reading. sheet names the XLSX worksheet;

@@ -47,7 +47,7 @@ func (m *Module) Upload(ctx context.Context, p auth.Principal, entity, fileName 
 		}
 	}()
 	path := filepath.Join(tmp, "source")
-	format, err := m.store(path, fileName, src)
+	format, err := m.store(path, src)
 	if err != nil {
 		return Import{}, err
 	}
@@ -94,17 +94,20 @@ func (m *Module) Upload(ctx context.Context, p auth.Principal, entity, fileName 
 	return imp, nil
 }
 
-// store copies the upload to path, refusing files over the size limit,
-// and tells its format.
-func (m *Module) store(path, name string, src io.Reader) (Format, error) {
+// store copies the upload to path, refusing files over the size limit
+// and files that are neither XLSX nor text, and tells its format.
+func (m *Module) store(path string, src io.Reader) (Format, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
 	if err != nil {
 		return "", fmt.Errorf("store import file: %w", err)
 	}
 	defer f.Close()
-	br := bufio.NewReader(src)
-	head, _ := br.Peek(8)
-	format := FormatOf(name, head)
+	br := bufio.NewReaderSize(src, sniffBytes)
+	head, _ := br.Peek(sniffBytes)
+	format, err := FormatOf(head)
+	if err != nil {
+		return "", err
+	}
 	n, err := io.Copy(f, io.LimitReader(br, m.MaxFileBytes+1))
 	if err != nil {
 		return "", fmt.Errorf("store import file: %w", err)

@@ -225,6 +225,22 @@ func (in *ConvertInput) check(lead *records.Record, dealsAvailable bool) error {
 	default:
 		fe.Add("account.mode", "invalid_choice", "must be one of: %s", strings.Join([]string{AccountNew, AccountExisting, AccountNone}, ", "))
 	}
+	// A value the chosen mode does not use is refused, not ignored: an
+	// account ID sent without "existing", or a deal's amount without
+	// "create", means the caller expects something that would not happen.
+	if in.Account.ID != 0 && in.Account.Mode != AccountExisting {
+		fe.Add("account.id", "needs_account_mode", `is only used when the account mode is "%s"`, AccountExisting)
+	}
+	if strings.TrimSpace(in.Account.Name) != "" && in.Account.Mode != AccountNew {
+		fe.Add("account.name", "needs_account_mode", `is only used when the account mode is "%s"`, AccountNew)
+	}
+	if !in.Deal.Create {
+		for field, given := range map[string]bool{"deal.name": strings.TrimSpace(in.Deal.Name) != "", "deal.amount": in.Deal.Amount != "", "deal.close_date": in.Deal.CloseDate != ""} {
+			if given {
+				fe.Add(field, "needs_deal_create", "is only used when a deal is created (deal.create)")
+			}
+		}
+	}
 	if in.Deal.Create && !dealsAvailable {
 		fe.Add("deal.create", "deals_unavailable", "cannot be done here: deals are not available")
 	}

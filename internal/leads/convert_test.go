@@ -2,7 +2,9 @@ package leads_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -147,6 +149,27 @@ func TestAFailedConversionChangesNothing(t *testing.T) {
 		}).Want(t, 422)
 		if problemField(t, res.Map(t), "account.id") == nil {
 			t.Errorf("existing account that does not exist: %s", res.Body)
+		}
+		// Values the chosen mode does not use are refused, not ignored.
+		for _, tc := range []struct {
+			body  map[string]any
+			field string
+		}{
+			{map[string]any{"account": map[string]any{"id": 4242}}, "account.id"},
+			{map[string]any{"account": map[string]any{"mode": "new", "id": 4242}}, "account.id"},
+			{map[string]any{"account": map[string]any{"name": "PT Baru"}}, "account.name"},
+			{map[string]any{"account": map[string]any{"mode": "existing", "id": 4242, "name": "PT Baru"}}, "account.name"},
+			{map[string]any{"deal": map[string]any{"amount": "1500000"}}, "deal.amount"},
+			{map[string]any{"deal": map[string]any{"name": "Seragam"}}, "deal.name"},
+			{map[string]any{"deal": map[string]any{"create": false, "close_date": "2026-12-31"}}, "deal.close_date"},
+		} {
+			res = c.Do(t, c.AdminToken, "POST", "/api/v1/leads/"+itoa(id)+"/convert", tc.body).Want(t, 422)
+			if e := problemField(t, res.Map(t), tc.field); e == nil || !strings.HasPrefix(fmt.Sprint(e["code"]), "needs_") {
+				t.Errorf("%v: %s; want %s refused as unused by the mode", tc.body, res.Body, tc.field)
+			}
+		}
+		if n := c.count(t, "SELECT count(*) FROM contacts"); n != 0 {
+			t.Errorf("%d contacts made by refused conversions", n)
 		}
 		res = c.Do(t, c.AdminToken, "POST", "/api/v1/leads/"+itoa(id)+"/convert", map[string]any{"acount": map[string]any{}}).Want(t, 422)
 		if problemField(t, res.Map(t), "acount") == nil {

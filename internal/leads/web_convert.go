@@ -125,17 +125,20 @@ func convertInput(c *web.Ctx, f map[string]string, currency string) (ConvertInpu
 		}
 	}
 	in.Deal.Create = f["deal_create"] != ""
+	// The deal's name comes filled in, so it counts only with the box
+	// ticked; an amount or close date the user typed without ticking it
+	// is sent on, and refused beside its field rather than dropped.
+	in.Deal.CloseDate = f["deal_close_date"]
 	if in.Deal.Create {
 		in.Deal.Name = f["deal_name"]
-		in.Deal.CloseDate = f["deal_close_date"]
-		if s := f["deal_amount"]; s != "" {
-			minor, err := i18n.ParseMoney(c.Lang, s, currency)
-			if err != nil {
-				fe.Add("deal.amount", "lead_amount", "must be an amount, e.g. 1500000")
-			} else {
-				exp, _ := i18n.CurrencyExponent(currency)
-				in.Deal.Amount = records.FormatAmount(minor, exp)
-			}
+	}
+	if s := f["deal_amount"]; s != "" {
+		minor, err := i18n.ParseMoney(c.Lang, s, currency)
+		if err != nil {
+			fe.Add("deal.amount", "lead_amount", "must be an amount, e.g. 1500000")
+		} else {
+			exp, _ := i18n.CurrencyExponent(currency)
+			in.Deal.Amount = records.FormatAmount(minor, exp)
 		}
 	}
 	return in, fe.Err()

@@ -191,6 +191,10 @@ func TestConvertPage(t *testing.T) {
 		res, body := b.submit(path+"/convert", path+"/convert", url.Values{
 			"account_mode": {"new"}, "account_name": {"PT Maju Jaya Tbk"}, "deal_create": {"1"}, "deal_name": {"Seragam"}, "deal_amount": {"banyak"}})
 		wantPage(t, res.StatusCode, body, 422, "must be an amount written as you write money", `value="PT Maju Jaya Tbk"`, `value="banyak"`, `value="Seragam"`)
+		// An amount typed without ticking "Create a deal" is not dropped.
+		res, body = b.submit(path+"/convert", path+"/convert", url.Values{
+			"account_mode": {"new"}, "account_name": {"PT Maju Jaya"}, "deal_name": {"Seragam"}, "deal_amount": {"1500000"}})
+		wantPage(t, res.StatusCode, body, 422, "is only used when a deal is created: tick “Create a deal”", `value="1500000"`)
 		// An existing account that is not there.
 		res, body = b.submit(path+"/convert", path+"/convert", url.Values{"account_mode": {"existing"}, "account_id": {"4242"}})
 		wantPage(t, res.StatusCode, body, 422, "field-error")

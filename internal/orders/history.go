@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/relasi/relasi/internal/auth"
@@ -40,17 +41,24 @@ func (a Amount) MarshalJSON() ([]byte, error) {
 	return json.Marshal(map[string]any{"currency": a.Currency, "amount": records.FormatAmount(a.Minor, exp)})
 }
 
-// LifetimeValue is what a customer has ordered, per currency: the totals
-// of their orders, cancelled ones excepted. It counts every order, also
-// those the caller may not open, because it describes the customer.
+// LifetimeValue is what a customer has bought, per currency: the totals
+// of their orders that are purchases (PurchaseStatuses; drafts and
+// cancelled orders are not). It counts every such order, also those the
+// caller may not open, because it describes the customer.
 func LifetimeValue(ctx context.Context, q store.Querier, c Customer) ([]Amount, error) {
+	args := []any{c.ID}
+	marks := make([]string, len(PurchaseStatuses))
+	for i, s := range PurchaseStatuses {
+		args = append(args, s)
+		marks[i] = "$" + strconv.Itoa(i+2)
+	}
 	amounts, err := store.Collect(ctx, q, func(row store.Scanner) (Amount, error) {
 		var a Amount
 		err := row.Scan(&a.Currency, &a.Minor)
 		return a, err
 	}, `SELECT currency, CAST(SUM(total) AS BIGINT) FROM orders
-		WHERE `+c.column+` = $1 AND deleted_at IS NULL AND status <> 'cancelled'
-		GROUP BY currency ORDER BY currency`, c.ID)
+		WHERE `+c.column+` = $1 AND deleted_at IS NULL AND status IN (`+strings.Join(marks, ", ")+`)
+		GROUP BY currency ORDER BY currency`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("lifetime value of %s %d: %w", c.column, c.ID, err)
 	}

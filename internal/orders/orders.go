@@ -15,9 +15,14 @@ import (
 	"github.com/relasi/relasi/internal/store"
 )
 
-// Statuses an order moves through. Cancelled orders do not count towards
-// a customer's lifetime value.
+// Statuses an order moves through.
 var Statuses = []string{"draft", "confirmed", "paid", "shipped", "completed", "cancelled"}
+
+// PurchaseStatuses are the statuses of an order that is a purchase: the
+// customer has committed to it. A draft is a quotation still being put
+// together and a cancelled order was called off; neither counts towards a
+// customer's lifetime value.
+var PurchaseStatuses = []string{"confirmed", "paid", "shipped", "completed"}
 
 // businessZone is where "today" is for an order's default date.
 var businessZone = func() *time.Location {

@@ -246,7 +246,7 @@ func TestLineTotal(t *testing.T) {
 	}
 }
 
-func TestLifetimeValueLeavesOutCancelledOrders(t *testing.T) {
+func TestLifetimeValueCountsPurchasesOnly(t *testing.T) {
 	onEveryEngine(t, func(t *testing.T, engine store.Engine) {
 		s := newShop(t, engine)
 		acc := s.create(t, s.AdminToken, "accounts", map[string]any{"name": "PT Maju Jaya"})
@@ -258,6 +258,8 @@ func TestLifetimeValueLeavesOutCancelledOrders(t *testing.T) {
 		}
 		order(budi, "completed", "IDR", 1500000)
 		order(budi, "cancelled", "IDR", 999000)
+		order(budi, "draft", "IDR", 5000000)
+		order(budi, "draft", "EUR", 10)
 		order(budi, "paid", "USD", "120.25")
 		order(rina, "shipped", "IDR", 250000)
 
@@ -271,7 +273,7 @@ func TestLifetimeValueLeavesOutCancelledOrders(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got := show(ltv); got != `[{"amount":1500000,"currency":"IDR"},{"amount":120.25,"currency":"USD"}]` {
-			t.Errorf("Budi's lifetime value %s, want IDR 1500000 and USD 120.25 (the cancelled order left out)", got)
+			t.Errorf("Budi's lifetime value %s, want IDR 1500000 and USD 120.25 (the cancelled and draft orders left out)", got)
 		}
 		ltv, err = orders.LifetimeValue(ctx, s.DB.Read(), orders.Account(num(t, acc["id"])))
 		if err != nil {
@@ -293,8 +295,8 @@ func TestLifetimeValueLeavesOutCancelledOrders(t *testing.T) {
 		for _, p := range history {
 			statuses = append(statuses, p.Status)
 		}
-		if !slices.Equal(statuses, []string{"paid", "cancelled", "completed"}) {
-			t.Errorf("purchase history %v, want Budi's three orders newest first", statuses)
+		if !slices.Equal(statuses, []string{"paid", "draft", "draft", "cancelled", "completed"}) {
+			t.Errorf("purchase history %v, want all of Budi's orders newest first, with their status", statuses)
 		}
 	})
 }

@@ -460,14 +460,32 @@ func TestWebDeleteToTrashAndRestore(t *testing.T) {
 		res, _ := b.submit(detail+"/delete", detail+"/delete", url.Values{})
 		wantWebRedirect(t, res, "/contacts")
 		wantWebPage(t, b.get("/contacts"), http.StatusOK, "Moved to the trash.")
-		if p := b.get(detail); p.Status != http.StatusNotFound {
-			t.Fatalf("a deleted contact's webPage: %d, want 404", p.Status)
-		}
+		// The trash links to a page that shows the record where it is,
+		// and the record's old address leads there too.
 		p := b.get("/contacts/trash")
-		wantWebPage(t, p, http.StatusOK, "Trash: Contacts", ">Joko</a>", fmt.Sprintf(`action="/contacts/%d/restore"`, r.ID))
+		wantWebPage(t, p, http.StatusOK, "Trash: Contacts", fmt.Sprintf(`<a href="%s/trash">Joko</a>`, detail), fmt.Sprintf(`action="/contacts/%d/restore"`, r.ID))
+		if p := b.get(detail); p.Status != http.StatusSeeOther || p.Header.Get("Location") != detail+"/trash" {
+			t.Fatalf("a deleted contact's page: %d to %q, want 303 to its page in the trash", p.Status, p.Header.Get("Location"))
+		}
+		wantWebPage(t, b.get(detail+"/trash"), http.StatusOK, "Joko Widodo", `data-testid="trashed-note"`, "In the trash since",
+			fmt.Sprintf(`action="%s/restore"`, detail))
+		// A live record, a missing one and one the user may not read are not in the trash.
+		if p := b.get("/contacts/999999/trash"); p.Status != http.StatusNotFound {
+			t.Errorf("a missing record in the trash: %d, want 404", p.Status)
+		}
+		s.user(t, "eko@example.co.id", auth.Sales)
+		if p := s.signIn(t, "eko@example.co.id").get(detail + "/trash"); p.Status != http.StatusNotFound {
+			t.Errorf("another salesperson's record in the trash: %d, want 404", p.Status)
+		}
+		if p := s.signIn(t, "eko@example.co.id").get(detail); p.Status != http.StatusNotFound {
+			t.Errorf("another salesperson's deleted record: %d, want 404", p.Status)
+		}
 		res, _ = b.submit("/contacts/trash", detail+"/restore", url.Values{})
 		wantWebRedirect(t, res, detail)
 		wantWebPage(t, b.get(detail), http.StatusOK, "Restored from the trash.", "moved it to the trash", "restored it from the trash")
+		if p := b.get(detail + "/trash"); p.Status != http.StatusNotFound {
+			t.Errorf("a restored record's page in the trash: %d, want 404", p.Status)
+		}
 		if p := b.get("/contacts/trash"); len(webRowIDs(p.Body)) != 0 {
 			t.Error("the restored contact is still in the trash")
 		}

@@ -37,6 +37,7 @@ func Templates() fs.FS {
 //	GET  /{entity}/{id}                detail: fields, panels, actions, history
 //	GET  /{entity}/{id}/edit           edit form; POST saves (If-Match via the form's version)
 //	GET  /{entity}/{id}/delete         asks first; POST moves the record to the trash
+//	GET  /{entity}/{id}/trash          a record in the trash, read-only, with its restore button
 //	POST /{entity}/{id}/restore        brings it back
 //	POST /{entity}/views               saves the list's filter, sort and columns
 //	POST /{entity}/views/{id}/delete   deletes a saved view
@@ -57,6 +58,7 @@ func RegisterWeb(rt *web.Router, s *Store, e *Entity) {
 	rt.Page("POST "+h.base+"/{id}/edit", h.update)
 	rt.Page("GET "+h.base+"/{id}/delete", h.confirmDelete)
 	rt.Page("POST "+h.base+"/{id}/delete", h.delete)
+	rt.Page("GET "+h.base+"/{id}/trash", h.trashed)
 	rt.Page("POST "+h.base+"/{id}/restore", h.restore)
 	rt.Page("POST "+h.base+"/views", h.saveView)
 	rt.Page("POST "+h.base+"/views/{id}/delete", h.deleteView)

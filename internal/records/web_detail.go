@@ -1,7 +1,9 @@
 package records
 
 import (
+	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 
 	"github.com/relasi/relasi/internal/web"
@@ -65,6 +67,14 @@ func (h *pages) detail(c *web.Ctx) error {
 		return err
 	}
 	rec, err := h.s.Get(ctx, p, h.e, id)
+	if errors.Is(err, errNotFound) {
+		// A link to a record since moved to the trash (from history, the
+		// audit log, a bookmark) shows it there.
+		if _, derr := h.s.GetDeleted(ctx, p, h.e, id); derr == nil {
+			http.Redirect(c.W, c.R, fmt.Sprintf("%s/%d/trash", h.base, id), http.StatusSeeOther)
+			return nil
+		}
+	}
 	if err != nil {
 		return err
 	}

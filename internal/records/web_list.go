@@ -274,6 +274,9 @@ func (h *pages) listData(c *web.Ctx, q url.Values, trash bool) (*listPage, error
 	for i := range list.Items {
 		r := &list.Items[i]
 		row := listRow{ID: r.ID, URL: fmt.Sprintf("%s/%d", h.base, r.ID)}
+		if trash {
+			row.URL += "/trash" // the detail page answers 404 for it
+		}
 		for _, f := range cols {
 			row.Cells = append(row.Cells, fm.cell(f, r))
 		}

@@ -40,6 +40,57 @@ func (h *pages) delete(c *web.Ctx) error {
 	return c.Redirect(h.base, "flash.record_deleted")
 }
 
+// trashedPage is a record in the trash: its fields, read-only, and what
+// can be done with it.
+type trashedPage struct {
+	Entity  *Entity
+	Base    string
+	URL     string
+	Heading string
+	Deleted string
+	Fields  []detailField
+	Owner   string
+}
+
+// trashed shows a record in the trash, so that a trash list can link
+// somewhere: the detail page only serves live records, whose panels and
+// actions assume they are.
+func (h *pages) trashed(c *web.Ctx) error {
+	ctx := c.R.Context()
+	id, err := webPathID(c)
+	if err != nil {
+		return err
+	}
+	rec, err := h.s.GetDeleted(ctx, *c.User, h.e, id)
+	if err != nil {
+		return err
+	}
+	fields, err := h.s.Fields(ctx, h.e)
+	if err != nil {
+		return err
+	}
+	users, err := h.userNames(ctx)
+	if err != nil {
+		return err
+	}
+	fm := formatter{c: c, users: users}
+	d := trashedPage{Entity: h.e, Base: h.base, URL: fmt.Sprintf("%s/%d", h.base, id), Heading: rec.Title}
+	if d.Heading == "" {
+		d.Heading = fmt.Sprintf("%s #%d", c.T(h.e.Singular), id)
+	}
+	if rec.DeletedAt != nil {
+		d.Deleted = c.Fmt().DateTime(*rec.DeletedAt)
+	}
+	for _, f := range fields {
+		if f.Name == "owner_id" {
+			d.Owner = fm.cell(f, &rec).Text
+			continue
+		}
+		d.Fields = append(d.Fields, detailField{Name: f.Name, Label: fieldLabel(c, f), Custom: f.Custom, Value: fm.cell(f, &rec)})
+	}
+	return c.Render("records_trashed", h.e.Singular, h.nav, d)
+}
+
 func (h *pages) restore(c *web.Ctx) error {
 	id, err := webPathID(c)
 	if err != nil {

@@ -39,10 +39,10 @@ var OpenAPI = []byte(`{
       "TimelineItem": {"type": "object", "additionalProperties": false, "required": ["at", "kind", "id", "title", "detail", "link", "actor"],
         "properties": {
           "at": {"type": "string", "format": "date-time", "description": "When it happened: an activity's done, due or logged time; an order's or a change's time."},
-          "kind": {"type": "string", "enum": ["activity", "change", "conversion", "order", "stage"]},
+          "kind": {"type": "string", "enum": ["activity", "change", "conversion", "deal", "order", "stage"]},
           "id": {"type": "integer", "description": "The activity's or order's ID, or the history row's for changes, conversions and stage changes."},
           "title": {"type": "string", "description": "An activity's subject, an order's number, a deal's name, or a change's action (created, updated, converted…)."},
-          "detail": {"type": "string", "description": "An activity's kind, an order's status, or the changed fields as \"field: old → new\"."},
+          "detail": {"type": "string", "description": "An activity's kind, an order's status, a deal's current stage, or the changed fields as \"field: old → new\"."},
           "link": {"type": "string", "description": "The web page of the item, or empty."},
           "actor": {"type": "string", "description": "Who did it: the activity's or order's owner, or who made the change."},
           "amount": {"$ref": "#/components/schemas/TimelineAmount"}}},

@@ -20,8 +20,8 @@ type Summary struct {
 	LastActivityAt *time.Time `json:"last_activity_at"`
 	// OpenDeals is nil while deals are not tracked (Sources.Deals).
 	OpenDeals *OpenDeals `json:"open_deals"`
-	// LifetimeValue is the value of the customer's orders per currency,
-	// cancelled orders excepted.
+	// LifetimeValue is the value of the customer's purchases per
+	// currency: orders.PurchaseStatuses, not drafts or cancelled orders.
 	LifetimeValue []orders.Amount `json:"lifetime_value"`
 }
 

@@ -1,6 +1,6 @@
 // Package timeline is the 360° view of a customer: one list of every
 // touchpoint of a contact or an account — activities, field changes,
-// orders, deal stage changes and conversions — newest first, and a summary
+// orders, deals and their stage changes, and conversions — newest first, and a summary
 // of where the customer stands.
 //
 // The list is one UNION ALL query over the sources, keyset-paged on
@@ -32,11 +32,12 @@ const (
 	KindActivity   = "activity"
 	KindChange     = "change"
 	KindConversion = "conversion"
+	KindDeal       = "deal"
 	KindOrder      = "order"
 	KindStage      = "stage"
 )
 
-var kinds = []string{KindActivity, KindChange, KindConversion, KindOrder, KindStage}
+var kinds = []string{KindActivity, KindChange, KindConversion, KindDeal, KindOrder, KindStage}
 
 // Paging limits.
 const (
@@ -46,8 +47,8 @@ const (
 
 // Sources says which optional sources the timeline and summary read.
 type Sources struct {
-	// Deals adds the stage changes of the customer's deals to the
-	// timeline and their open deals to the summary. It needs the deals
+	// Deals adds the customer's deals (when each was created) and their
+	// stage changes to the timeline and their open deals to the summary. It needs the deals
 	// table (migration 00006), whose history rows are written under the
 	// entity name "opportunities", stage moves with action "stage_changed".
 	Deals bool
@@ -64,8 +65,11 @@ type Item struct {
 	Detail string `json:"detail"`
 	Link   string `json:"link"`
 	Actor  string `json:"actor"`
-	// Amount is an order's total.
+	// Amount is an order's total or a deal's amount.
 	Amount *orders.Amount `json:"amount,omitempty"`
+	// StageKey is the key of a deal's stage when it is one Relasi ships
+	// ("closed_lost"), so pages can name it in the viewer's language.
+	StageKey string `json:"-"`
 	// Changes are the fields a change, conversion or stage move touched,
 	// for pages, which show them with their labels; Detail has them as
 	// text.
@@ -189,7 +193,7 @@ func (t *Timeline) page(ctx context.Context, p auth.Principal, s subject, cursor
 	q := &query{p: p, after: after, fetch: limit + 1}
 	parts := []string{q.activities(s), q.changes(s, KindChange), q.changes(s, KindConversion), q.orders(s)}
 	if t.sources.Deals {
-		parts = append(parts, q.stages(s))
+		parts = append(parts, q.deals(s), q.stages(s))
 	}
 	for i, part := range parts {
 		parts[i] = fmt.Sprintf("SELECT * FROM (%s) p%d", part, i)
@@ -297,6 +301,19 @@ func (q *query) orders(s subject) string {
 		ORDER BY o.created_at DESC, o.id DESC LIMIT ` + strconv.Itoa(q.fetch)
 }
 
+// deals are the subject's deals, at the time each was created, with its
+// current stage as the detail. A deal has no history in the changes
+// column, which carries the stage's key instead, for pages to show a
+// shipped stage in the viewer's language (Item.StageKey).
+func (q *query) deals(s subject) string {
+	return `SELECT 'deal' AS kind, d.id AS id, d.created_at AS at, d.name AS title, COALESCE(st.name, '') AS detail, d.id AS ref_id,
+		COALESCE(u.name, '') AS actor, st.key AS changes, d.currency AS currency, d.amount AS amount
+		FROM deals d LEFT JOIN stages st ON st.id = d.stage_id LEFT JOIN users u ON u.id = d.owner_id
+		WHERE d.` + s.column + ` = ` + q.arg(s.id) + ` AND d.deleted_at IS NULL AND ` + q.scope("d.owner_id") +
+		q.continues(KindDeal, "d.created_at", "d.id") + `
+		ORDER BY d.created_at DESC, d.id DESC LIMIT ` + strconv.Itoa(q.fetch)
+}
+
 // stages are the stage moves of the subject's deals. CROSS JOIN makes
 // SQLite start from the subject's few deals, not from every deal's
 // history; PostgreSQL plans it like any join.
@@ -363,6 +380,15 @@ func scanItem(row store.Scanner) (Item, error) {
 		if currency != nil && amount != nil {
 			it.Amount = &orders.Amount{Currency: *currency, Minor: *amount}
 		}
+	case KindDeal:
+		it.Link = "/opportunities/" + strconv.FormatInt(ref, 10)
+		if currency != nil && amount != nil {
+			it.Amount = &orders.Amount{Currency: *currency, Minor: *amount}
+		}
+		if changes != nil {
+			it.StageKey = *changes
+		}
+		return it, nil
 	case KindStage:
 		it.Link = "/opportunities/" + strconv.FormatInt(ref, 10)
 	}

@@ -45,12 +45,13 @@ func TestTimelineMergesEveryTouchpointNewestFirst(t *testing.T) {
 		got := describe(c.page(t, c.AdminToken, recPath("contacts", con["id"])+"/timeline"))
 		want := []string{
 			"stage Kopi for the office (stage: Prospecting → Qualification)",
+			"deal Kopi for the office (Prospecting) IDR 5000000",
 			"conversion converted (lead: — → Budi (lead))",
 			"order " + fmt.Sprint(order["number"]) + " (draft) IDR 300000",
 			"change updated (city: — → Bandung)",
 			"activity Intro call (call)",
 		}
-		if len(got) != 6 || !slices.Equal(got[:5], want) || !strings.HasPrefix(got[5], "change created (") {
+		if len(got) != 7 || !slices.Equal(got[:6], want) || !strings.HasPrefix(got[6], "change created (") {
 			t.Errorf("contact timeline:\n got %q\nwant %q and the contact's creation", got, want)
 		}
 
@@ -59,10 +60,11 @@ func TestTimelineMergesEveryTouchpointNewestFirst(t *testing.T) {
 		got = describe(c.page(t, c.AdminToken, recPath("accounts", acc["id"])+"/timeline"))
 		want = []string{
 			"stage Kopi for the office (stage: Prospecting → Qualification)",
+			"deal Kopi for the office (Prospecting) IDR 5000000",
 			"order " + fmt.Sprint(order["number"]) + " (draft) IDR 300000",
 			"activity Intro call (call)",
 		}
-		if len(got) != 4 || !slices.Equal(got[:3], want) || !strings.HasPrefix(got[3], "change created (") {
+		if len(got) != 5 || !slices.Equal(got[:4], want) || !strings.HasPrefix(got[4], "change created (") {
 			t.Errorf("account timeline:\n got %q\nwant %q and the account's creation", got, want)
 		}
 	})
@@ -71,8 +73,8 @@ func TestTimelineMergesEveryTouchpointNewestFirst(t *testing.T) {
 func TestTimelinePagesWithoutGapsOrDuplicates(t *testing.T) {
 	onEveryEngine(t, func(t *testing.T, engine store.Engine) {
 		c := newCRM(t, engine)
-		// Seventeen items at one instant — four changes, six activities,
-		// five orders, two conversions — and three later ones.
+		// Nineteen items at one instant — four changes, six activities,
+		// five orders, two conversions, two deals — and three later ones.
 		same := time.Date(2026, 4, 1, 10, 30, 0, 123456000, time.UTC)
 		c.at(same)
 		con := c.create(t, c.AdminToken, "contacts", map[string]any{"first_name": "Budi"})
@@ -87,11 +89,13 @@ func TestTimelinePagesWithoutGapsOrDuplicates(t *testing.T) {
 		}
 		c.history(t, same, "contacts", num(t, con["id"]), "converted", nil)
 		c.history(t, same, "contacts", num(t, con["id"]), "converted", nil)
+		c.deal(t, same, c.Admin, "Deal A", num(t, con["id"]), 0, 100, false)
+		c.deal(t, same, c.Admin, "Deal B", num(t, con["id"]), 0, 200, false)
 		c.at(same.Add(time.Minute))
 		c.create(t, c.AdminToken, "activities", map[string]any{"kind": "note", "subject": "Later note", "related_type": "contacts", "related_id": con["id"]})
 		c.create(t, c.AdminToken, "orders", map[string]any{"contact_id": con["id"]})
 		c.Do(t, c.AdminToken, "PATCH", recPath("contacts", con["id"]), map[string]any{"city": "Medan"}).Want(t, http.StatusOK)
-		const total = 17 + 3
+		const total = 19 + 3
 
 		all := c.page(t, c.AdminToken, recPath("contacts", con["id"])+"/timeline?limit=100")
 		if len(all.Items) != total || all.NextCursor != "" {
@@ -109,8 +113,8 @@ func TestTimelinePagesWithoutGapsOrDuplicates(t *testing.T) {
 				t.Errorf("item %d (%s %d at %v) does not come after item %d (%s %d at %v)", i, it.Kind, it.ID, it.At, i-1, prev.Kind, prev.ID, prev.At)
 			}
 		}
-		if sameInstant := countAt(all, same); sameInstant != 17 {
-			t.Errorf("%d items at the shared instant, want 17", sameInstant)
+		if sameInstant := countAt(all, same); sameInstant != 19 {
+			t.Errorf("%d items at the shared instant, want 19", sameInstant)
 		}
 
 		for _, limit := range []int{1, 2, 3, 5, 7, 20} {
@@ -201,11 +205,14 @@ func TestSummary(t *testing.T) {
 		acc := c.create(t, c.AdminToken, "accounts", map[string]any{"name": "PT Maju Jaya"})
 		con := c.create(t, c.AdminToken, "contacts", map[string]any{"first_name": "Budi", "account_id": acc["id"], "lifecycle_stage": "customer"})
 		met := time.Date(2026, 2, 10, 3, 0, 0, 0, time.UTC)
-		c.create(t, c.AdminToken, "activities", map[string]any{"kind": "meeting", "subject": "Demo", "due_at": met.Format(time.RFC3339), "related_type": "contacts", "related_id": con["id"]})
+		meeting := c.create(t, c.AdminToken, "activities", map[string]any{"kind": "meeting", "subject": "Demo", "due_at": met.Format(time.RFC3339), "done": true, "related_type": "contacts", "related_id": con["id"]})
+		// The task still to do is not the last activity; the held meeting is.
+		c.create(t, c.AdminToken, "activities", map[string]any{"kind": "task", "subject": "Send the quotation", "due_at": time.Now().AddDate(0, 0, 1).Format(time.RFC3339), "related_type": "contacts", "related_id": con["id"]})
+		heldAt := meeting["done_at"]
 		for _, o := range []struct {
 			status string
 			price  int
-		}{{"paid", 1_500_000}, {"cancelled", 700_000}, {"completed", 250_000}} {
+		}{{"paid", 1_500_000}, {"cancelled", 700_000}, {"draft", 3_000_000}, {"completed", 250_000}} {
 			order := c.create(t, c.AdminToken, "orders", map[string]any{"contact_id": con["id"], "status": o.status})
 			c.Do(t, c.AdminToken, "POST", recPath("orders", order["id"])+"/lines", map[string]any{"description": "Kopi", "unit_price": o.price}).Want(t, http.StatusCreated)
 		}
@@ -215,13 +222,13 @@ func TestSummary(t *testing.T) {
 
 		s := c.Do(t, c.AdminToken, "GET", recPath("contacts", con["id"])+"/summary", nil).Want(t, http.StatusOK).Map(t)
 		got := fmt.Sprint(s["owner"], " | ", s["lifecycle_stage"], " | ", s["last_activity_at"], " | ", s["open_deals"], " | ", s["lifetime_value"])
-		want := fmt.Sprint(c.Admin.Name, " | customer | 2026-02-10T03:00:00Z | map[amounts:[map[amount:7500000 currency:IDR]] count:2] | [map[amount:1750000 currency:IDR]]")
+		want := fmt.Sprint(c.Admin.Name, " | customer | ", heldAt, " | map[amounts:[map[amount:7500000 currency:IDR]] count:2] | [map[amount:1750000 currency:IDR]]")
 		if got != want {
 			t.Errorf("contact summary\n got %s\nwant %s", got, want)
 		}
 		s = c.Do(t, c.AdminToken, "GET", recPath("accounts", acc["id"])+"/summary", nil).Want(t, http.StatusOK).Map(t)
 		got = fmt.Sprint(s["lifecycle_stage"], " | ", s["last_activity_at"], " | ", s["open_deals"], " | ", s["lifetime_value"])
-		want = "<nil> | 2026-02-10T03:00:00Z | map[amounts:[map[amount:5000000 currency:IDR]] count:1] | [map[amount:1750000 currency:IDR]]"
+		want = fmt.Sprint("<nil> | ", heldAt, " | map[amounts:[map[amount:5000000 currency:IDR]] count:1] | [map[amount:1750000 currency:IDR]]")
 		if got != want {
 			t.Errorf("account summary\n got %s\nwant %s", got, want)
 		}

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/relasi/relasi/internal/accounts"
 	"github.com/relasi/relasi/internal/activities"
@@ -153,12 +154,19 @@ func TestPages(t *testing.T) {
 				t.Errorf("order total after 2 × 150,000 − 10 %%, want IDR 270,000:\n%s", section(body, "order-lines"))
 			}
 
+			// A deal for the contact, written as the deals module would.
+			if _, err := s.DB.Writer().Exec(`INSERT INTO deals (name, contact_id, amount, currency, pipeline_id, stage_id, owner_id, created_at, updated_at)
+				VALUES ('Kopi for the office', $1, 500000000, 'IDR', (SELECT id FROM pipelines WHERE key = 'sales'), (SELECT id FROM stages WHERE key = 'prospecting'), $2, $3, $3)`,
+				con["id"], s.Admin.ID, time.Now().UTC()); err != nil {
+				t.Fatal(err)
+			}
+
 			// The contact's page: summary, timeline and purchase history.
 			body = b.page(fmt.Sprintf("/contacts/%v", con["id"]))
 			if summary := section(body, "customer-summary"); !strings.Contains(summary, "Customer") || !strings.Contains(summary, "IDR 270,000") {
 				t.Errorf("summary lacks the lifecycle stage and lifetime value:\n%s", summary)
 			}
-			for _, want := range []string{`data-kind="order"`, `data-kind="activity"`, "&lt;script&gt;alert(1)&lt;/script&gt; follow up", fmt.Sprint(order["number"]), `data-testid="purchase-history"`} {
+			for _, want := range []string{`data-kind="order"`, `data-kind="activity"`, `data-kind="deal"`, "New deal", "Kopi for the office", "IDR 5,000,000", "&lt;script&gt;alert(1)&lt;/script&gt; follow up", fmt.Sprint(order["number"]), `data-testid="purchase-history"`} {
 				if !strings.Contains(body, want) {
 					t.Errorf("contact page lacks %q", want)
 				}

@@ -235,8 +235,8 @@ func TestRestoringAContactBringsBackItsRelationsOnTheTimeline(t *testing.T) {
 		c.Do(t, c.AdminToken, "POST", fmt.Sprintf("/api/v1/orders/%d/lines", order), map[string]any{"description": "Kopi", "unit_price": 150000, "quantity": 2}).Want(t, http.StatusCreated)
 
 		before := c.timelineOf(t, budi, http.StatusOK)
-		if len(before) != 3 {
-			t.Fatalf("before the delete the timeline has %q; want the activity, the stage change and the order", before)
+		if len(before) != 4 {
+			t.Fatalf("before the delete the timeline has %q; want the activity, the deal, its stage change and the order", before)
 		}
 		c.at(day(3))
 		c.delete(t, c.AdminToken, "contacts", budi)

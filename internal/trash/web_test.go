@@ -157,6 +157,16 @@ func TestTrashPage(t *testing.T) {
 				t.Errorf("the trash page lacks %q", want)
 			}
 		}
+		// Every record in the trash links to a page that shows it.
+		links := regexp.MustCompile(`<a href="([^"]+)" data-testid="trashed-record">`).FindAllStringSubmatch(p.body, -1)
+		if len(links) != 3 {
+			t.Errorf("%d links to trashed records, want 3", len(links))
+		}
+		for _, m := range links {
+			if page := b.get(m[1]); page.status != http.StatusOK || !strings.Contains(page.body, `data-testid="trashed-note"`) {
+				t.Errorf("the trash links to %s, which answers %d", m[1], page.status)
+			}
+		}
 		if p := b.get("/settings/trash?entity=accounts"); strings.Contains(p.body, "Budi") || !strings.Contains(p.body, "PT Maju Jaya") {
 			t.Error("the entity filter does not keep to accounts")
 		}
