@@ -749,7 +749,7 @@ func (m *matrix) notify(t testing.TB, userID, n int64) int64 {
 		t.Fatal(err)
 	}
 	var id int64
-	if err := m.srv.App.DB.Read().QueryRowContext(m.ctx, "SELECT id FROM notifications WHERE message = $1", msg).Scan(&id); err != nil {
+	if err := m.srv.App.DB.Read().QueryRowContext(m.ctx, "SELECT id FROM notifications WHERE user_id = $1 AND message_args LIKE $2", userID, "%\""+msg+"\"%").Scan(&id); err != nil {
 		t.Fatal(err)
 	}
 	return id
