@@ -2,6 +2,7 @@ package records_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -256,6 +257,32 @@ func TestJSONTypesAreStrict(t *testing.T) {
 		upd = c.Do(t, c.AdminToken, "PATCH", recPath("accounts", acc), map[string]any{"employees": nil}).Want(t, http.StatusOK).Map(t)
 		if upd["employees"] != nil {
 			t.Errorf("employees %v after null, want null", upd["employees"])
+		}
+	})
+}
+
+// A body that is not UTF-8 is refused as a whole, not stored with
+// replacement characters where the bad bytes were.
+func TestInvalidUTF8IsABadRequest(t *testing.T) {
+	onEveryEngine(t, func(t *testing.T, engine store.Engine) {
+		c := newCRM(t, engine)
+		req, err := http.NewRequest("POST", c.URL+"/api/v1/contacts", strings.NewReader("{\"first_name\": \"Bud\xffi\"}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+c.AdminToken)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusBadRequest || res.Header.Get("Content-Type") != "application/problem+json" || !strings.Contains(string(body), "UTF-8") {
+			t.Errorf("%d %s: %s; want a 400 problem naming UTF-8", res.StatusCode, res.Header.Get("Content-Type"), body)
+		}
+		if got := c.list(t, c.AdminToken, "contacts"); len(got) != 0 {
+			t.Errorf("%d contacts stored from a body that is not UTF-8", len(got))
 		}
 	})
 }
