@@ -10,9 +10,14 @@ import (
 	"github.com/relasi/relasi/internal/errs"
 )
 
+// errMayNotDismiss refuses to dismiss records the caller may not change
+// every one of.
+var errMayNotDismiss = errs.E(errs.Forbidden, "You may not change every one of these records, so you cannot mark them as not duplicates.").WithKey("duplicates.error.dismiss_forbidden")
+
 // Dismiss records that the records are not duplicates of each other:
-// no pair of them is offered again. The caller must be able to read them
-// all and to change records at all.
+// no pair of them is offered again. As for a merge, the caller must be
+// allowed to change every one of them: it is a decision about the
+// records that hides them from everyone's list of duplicates.
 func (m *Module) Dismiss(ctx context.Context, p auth.Principal, entity string, ids []int64) error {
 	e, _, err := m.entity(entity, "entity")
 	if err != nil {
@@ -38,18 +43,8 @@ func (m *Module) Dismiss(ctx context.Context, p auth.Principal, entity string, i
 	}
 	now := m.records.Now()
 	return m.db.WriteTx(ctx, func(tx *sql.Tx) error {
-		args := make([]any, 0, len(ids)+2)
-		for _, id := range ids {
-			args = append(args, id)
-		}
-		cond, sargs := readable(p, e, len(args)+1)
-		var n int
-		if err := tx.QueryRowContext(ctx, fmt.Sprintf("SELECT COUNT(*) FROM %s x WHERE x.id IN (%s) AND %s", e.Table, placeholders(1, len(ids)), cond),
-			append(args, sargs...)...).Scan(&n); err != nil {
-			return fmt.Errorf("dismiss %s duplicates: %w", e.Name, err)
-		}
-		if n != len(ids) {
-			return errs.E(errs.NotFound, "No such record, or you may not see it.").WithKey("error.record_not_found")
+		if err := m.canWrite(ctx, tx, p, e, ids, false, errMayNotDismiss); err != nil {
+			return err
 		}
 		for i, a := range ids {
 			for _, b := range ids[i+1:] {
