@@ -258,7 +258,9 @@ func TestDealAmountIsANumberAndNotNegative(t *testing.T) {
 			amount any
 			code   string
 		}{{-1, "min"}, {json.Number("-0.01"), "min"}, {"1500000", "wrong_type"}} {
-			var p struct{ Errors []struct{ Field, Code string } }
+			var p struct {
+				Errors []struct{ Field, Code string }
+			}
 			e.do(t, call{Token: e.AdminToken, Method: "POST", Path: "/api/v1/opportunities",
 				Body: map[string]any{"name": "Pengadaan", "amount": tc.amount}, Breaks: true}, 422).decode(t, &p)
 			if len(p.Errors) != 1 || p.Errors[0].Field != "amount" || p.Errors[0].Code != tc.code {
