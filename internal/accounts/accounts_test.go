@@ -1,6 +1,7 @@
 package accounts_test
 
 import (
+	"encoding/json"
 	"slices"
 	"testing"
 
@@ -38,8 +39,8 @@ func TestAccountFields(t *testing.T) {
 			s := recordstest.New(t, engine, func(*recordstest.Server) {})
 			e := accounts.Entity(engine)
 			ctx, admin := t.Context(), s.Admin.Principal()
-			r, err := s.Store.Create(ctx, admin, e, records.Input{"name": "PT Nusantara Logistik", "industry": "logistics", "employees": "250",
-				"annual_revenue": "12500000000.25", "phone": "(031) 555-0101", "website": "nusantara-logistik.co.id", "tags": "ekspor, b2b"})
+			r, err := s.Store.Create(ctx, admin, e, records.Input{"name": "PT Nusantara Logistik", "industry": "logistics", "employees": 250,
+				"annual_revenue": json.Number("12500000000.25"), "phone": "(031) 555-0101", "website": "nusantara-logistik.co.id", "tags": []string{"ekspor", "b2b"}})
 			if err != nil {
 				t.Fatal(err)
 			}

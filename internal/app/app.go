@@ -239,7 +239,7 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	if err != nil {
 		return nil, err
 	}
-	a.Handler = httpx.RealIP(proxies, httpx.Instrument(logger, metrics, httpx.SecurityHeaders(cfg.Secure(), httpx.Compress(mux))))
+	a.Handler = httpx.RealIP(proxies, httpx.Instrument(logger, metrics, httpx.SecurityHeaders(cfg.Secure(), httpx.LimitHeaders(logger, httpx.Compress(mux)))))
 
 	a.workers = river.NewWorkers()
 	river.AddWorker(a.workers, &jobs.HousekeepingWorker{DB: db, Auth: a.Auth, Instance: a.instance})
@@ -289,6 +289,7 @@ func (a *App) Serve(ctx context.Context) error {
 	srv := &http.Server{
 		Handler:           a.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    httpx.ServerMaxHeaderBytes, // httpx.LimitHeaders answers below it, as problem+json
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,

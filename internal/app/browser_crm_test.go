@@ -464,9 +464,9 @@ func (s *crmSession) center(sel string) (x, y float64) {
 // and the columns' counts and sums follow.
 func TestBrowserDragDealToAnotherStage(t *testing.T) {
 	s := newCRMSession(t, "en")
-	drag := s.seed("opportunities", records.Input{"name": "Mesin kopi Cabang Medan", "amount": "15000000", "close_date": "2026-12-01"})
-	keys := s.seed("opportunities", records.Input{"name": "Seragam karyawan", "amount": "4500000", "close_date": "2026-12-02"})
-	s.seed("opportunities", records.Input{"name": "Lisensi perangkat lunak", "amount": "30000000", "close_date": "2026-12-03"})
+	drag := s.seed("opportunities", records.Input{"name": "Mesin kopi Cabang Medan", "amount": 15000000, "close_date": "2026-12-01"})
+	keys := s.seed("opportunities", records.Input{"name": "Seragam karyawan", "amount": 4500000, "close_date": "2026-12-02"})
+	s.seed("opportunities", records.Input{"name": "Lisensi perangkat lunak", "amount": 30000000, "close_date": "2026-12-03"})
 	card := func(id int64) string {
 		return fmt.Sprintf(`#deals-board [data-testid=deal-card][data-deal-id="%d"]`, id)
 	}

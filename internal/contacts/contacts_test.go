@@ -67,7 +67,7 @@ func TestLookupTablesFollowTheContact(t *testing.T) {
 		if !slices.Equal(emails, []string{"ani@maju.co.id", "ani@rumah.id"}) || !slices.Equal(phones, []string{"+62215551234", "+6281234567890"}) {
 			t.Errorf("after create: %v %v", emails, phones)
 		}
-		if _, err := e.Store.Update(ctx, e.admin, e.contacts, c.ID, records.Input{"emails": "ani@baru.id", "phones": nil}, 0); err != nil {
+		if _, err := e.Store.Update(ctx, e.admin, e.contacts, c.ID, records.Input{"emails": []string{"ani@baru.id"}, "phones": nil}, 0); err != nil {
 			t.Fatal(err)
 		}
 		emails, phones = e.lookups(t, c.ID)
@@ -93,7 +93,7 @@ func TestSearchDocument(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e env) {
 		acc := e.create(t, e.accounts, records.Input{"name": "PT Karya Abadi"})
 		e.create(t, e.contacts, records.Input{"first_name": "Rina", "last_name": "Kartika", "account_id": acc.ID,
-			"job_title": "Kepala Gudang", "city": "Cirebon", "emails": "rina@karya.co.id", "phones": "0812 7777 8888"})
+			"job_title": "Kepala Gudang", "city": "Cirebon", "emails": []string{"rina@karya.co.id"}, "phones": []string{"0812 7777 8888"}})
 		for _, q := range []string{"Rina Kartika", "Karya Abadi", "Gudang", "Cirebon", "rina@karya.co.id", "0812-7777-8888", "6281277778888"} {
 			hits, err := search.Search(t.Context(), e.DB, e.admin, q, 10)
 			if err != nil {

@@ -42,7 +42,7 @@ func Entity(engine store.Engine) *records.Entity {
 				RefTitle: "(SELECT name FROM accounts WHERE id = $col AND deleted_at IS NULL)"},
 			{Name: "contact_id", Label: "field.deal_contact", Kind: records.Ref, Column: "contact_id", Ref: "contacts",
 				RefTitle: "(SELECT trim(first_name || ' ' || COALESCE(last_name, '')) FROM contacts WHERE id = $col AND deleted_at IS NULL)"},
-			{Name: "amount", Label: "field.deal_amount", Kind: records.Money, Column: "amount", CurrencyField: "currency", InList: true},
+			{Name: "amount", Label: "field.deal_amount", Kind: records.Money, Column: "amount", CurrencyField: "currency", InList: true, Min: new(int64(0))},
 			{Name: "currency", Label: "field.deal_currency", Kind: records.Select, Column: "currency", Choices: i18n.Currencies()},
 			{Name: "close_date", Label: "field.close_date", Kind: records.Date, Column: "close_date", InList: true},
 			{Name: "pipeline_id", Label: "field.pipeline", Kind: records.Ref, Column: "pipeline_id", Ref: "pipelines",

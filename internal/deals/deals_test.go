@@ -250,3 +250,28 @@ func TestCreatorOpensADealInTheCallersTransaction(t *testing.T) {
 		}
 	})
 }
+
+// A deal's amount is a JSON number and never negative; 0 is an amount.
+func TestDealAmountIsANumberAndNotNegative(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		for _, tc := range []struct {
+			amount any
+			code   string
+		}{{-1, "min"}, {json.Number("-0.01"), "min"}, {"1500000", "wrong_type"}} {
+			var p struct {
+				Errors []struct{ Field, Code string }
+			}
+			e.do(t, call{Token: e.AdminToken, Method: "POST", Path: "/api/v1/opportunities",
+				Body: map[string]any{"name": "Pengadaan", "amount": tc.amount}, Breaks: true}, 422).decode(t, &p)
+			if len(p.Errors) != 1 || p.Errors[0].Field != "amount" || p.Errors[0].Code != tc.code {
+				t.Errorf("amount %v: %+v, want %s on amount", tc.amount, p.Errors, tc.code)
+			}
+		}
+		d := e.createDeal(t, e.AdminToken, map[string]any{"name": "Gratis", "amount": 0})
+		if d["amount"] != json.Number("0") {
+			t.Errorf("amount %v, want 0", d["amount"])
+		}
+		e.do(t, call{Token: e.AdminToken, Method: "PATCH", Path: fmt.Sprintf("/api/v1/opportunities/%d", num(t, d["id"])),
+			Body: map[string]any{"amount": -100}, Breaks: true}, 422)
+	})
+}

@@ -10,15 +10,17 @@ import (
 	"github.com/relasi/relasi/internal/errs"
 )
 
+// errMayNotDismiss refuses to dismiss records the caller may not change
+// every one of.
+var errMayNotDismiss = errs.E(errs.Forbidden, "You may not change every one of these records, so you cannot mark them as not duplicates.").WithKey("duplicates.error.dismiss_forbidden")
+
 // Dismiss records that the records are not duplicates of each other:
-// no pair of them is offered again. The caller must be able to read them
-// all and to change records at all.
+// no pair of them is offered again. As for a merge, the caller must be
+// allowed to change every one of them: it is a decision about the
+// records that hides them from everyone's list of duplicates.
 func (m *Module) Dismiss(ctx context.Context, p auth.Principal, entity string, ids []int64) error {
 	e, _, err := m.entity(entity, "entity")
 	if err != nil {
-		return err
-	}
-	if err := p.CanWriteAny(); err != nil {
 		return err
 	}
 	var fe errs.Fields
@@ -38,6 +40,8 @@ func (m *Module) Dismiss(ctx context.Context, p auth.Principal, entity string, i
 	}
 	now := m.records.Now()
 	return m.db.WriteTx(ctx, func(tx *sql.Tx) error {
+		// A record the caller cannot see is not found, whatever their
+		// role, as for a merge; one they see but may not change forbidden.
 		args := make([]any, 0, len(ids)+2)
 		for _, id := range ids {
 			args = append(args, id)
@@ -50,6 +54,9 @@ func (m *Module) Dismiss(ctx context.Context, p auth.Principal, entity string, i
 		}
 		if n != len(ids) {
 			return errs.E(errs.NotFound, "No such record, or you may not see it.").WithKey("error.record_not_found")
+		}
+		if err := m.canWrite(ctx, tx, p, e, ids, false, errMayNotDismiss); err != nil {
+			return err
 		}
 		for i, a := range ids {
 			for _, b := range ids[i+1:] {

@@ -16,6 +16,7 @@ import (
 	"github.com/relasi/relasi/internal/errs"
 	"github.com/relasi/relasi/internal/i18n"
 	"github.com/relasi/relasi/internal/records"
+	"github.com/relasi/relasi/internal/store"
 )
 
 // MaxMerged is how many records one merge folds into the survivor.
@@ -301,7 +302,7 @@ func (m *Module) Merge(ctx context.Context, p auth.Principal, in MergeInput) (Me
 			}
 			recs = append(recs, r)
 		}
-		if err := m.canWrite(ctx, tx, p, e, ids, false); err != nil {
+		if err := m.canWrite(ctx, tx, p, e, ids, false, errMayNotMerge); err != nil {
 			return err
 		}
 		mergeID, err = m.merge(ctx, tx, p, e, rule, recs, plan(fields, recs, choices))
@@ -346,9 +347,14 @@ func checkIDs(in MergeInput) ([]int64, error) {
 	return ids, fe.Err()
 }
 
+// errMayNotMerge refuses a merge (or its undo) of records the caller may
+// not change every one of.
+var errMayNotMerge = errs.E(errs.Forbidden, "You may not change every one of these records, so they cannot be merged.").WithKey("duplicates.error.forbidden")
+
 // canWrite checks that p may change every record of ids (in the trash
-// when deleted). Records p cannot even read are not found.
-func (m *Module) canWrite(ctx context.Context, tx *sql.Tx, p auth.Principal, e *records.Entity, ids []int64, deleted bool) error {
+// when deleted), else refuses with forbidden. Records p cannot even read
+// are not found.
+func (m *Module) canWrite(ctx context.Context, q store.Querier, p auth.Principal, e *records.Entity, ids []int64, deleted bool, forbidden *errs.Error) error {
 	if err := p.CanWriteAny(); err != nil {
 		return err
 	}
@@ -369,7 +375,7 @@ func (m *Module) canWrite(ctx context.Context, tx *sql.Tx, p auth.Principal, e *
 		}
 		var n int
 		query := fmt.Sprintf("SELECT COUNT(*) FROM %s x WHERE x.id IN (%s) AND %s AND %s", e.Table, placeholders(1, len(ids)), state, cond)
-		if err := tx.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
+		if err := q.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
 			return fmt.Errorf("check %s: %w", e.Name, err)
 		}
 		if n == len(ids) {
@@ -378,7 +384,7 @@ func (m *Module) canWrite(ctx context.Context, tx *sql.Tx, p auth.Principal, e *
 		if a == auth.Read {
 			return errs.E(errs.NotFound, "No such record, or you may not see it.").WithKey("error.record_not_found")
 		}
-		return errs.E(errs.Forbidden, "You may not change every one of these records, so they cannot be merged.").WithKey("duplicates.error.forbidden")
+		return forbidden
 	}
 	return nil
 }

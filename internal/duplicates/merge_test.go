@@ -2,6 +2,8 @@ package duplicates_test
 
 import (
 	"fmt"
+	"net/http"
+	"net/url"
 	"reflect"
 	"slices"
 	"strings"
@@ -424,5 +426,47 @@ func TestMergesIntoOneRecordUndoInReverseOrder(t *testing.T) {
 				t.Errorf("%s after both undos:\n got %v\nwant %v", table, after[table], before[table])
 			}
 		}
+	})
+}
+
+// Saying records are not duplicates hides them from everyone's list, so
+// it needs what a merge needs: the right to change every one of them.
+func TestDismissNeedsTheRightToChangeEveryRecord(t *testing.T) {
+	eachEngine(t, func(t *testing.T, c *crm) {
+		ani, _ := c.User(t, "ani@example.co.id", auth.Sales, 0)
+		mia, miaToken := c.User(t, "mia@example.co.id", auth.Marketing, 0)
+		_, readerToken := c.User(t, "baca@example.co.id", auth.ReadOnly, 0)
+		anis := c.create(t, ani.Principal(), c.Contacts, records.Input{"first_name": "Fajar", "emails": []string{"f@x.id"}}).ID
+		mias := c.create(t, mia.Principal(), c.Contacts, records.Input{"first_name": "Fajar", "emails": []string{"f@x.id"}}).ID
+		body := map[string]any{"entity": "contacts", "ids": []int64{anis, mias}}
+		// Marketing reads every contact but changes only its own.
+		c.Do(t, miaToken, "POST", "/api/v1/duplicates/dismiss", body).Want(t, 403)
+		c.Do(t, readerToken, "POST", "/api/v1/duplicates/dismiss", body).Want(t, 403)
+		if n := c.count(t, "SELECT COUNT(*) FROM duplicate_dismissals"); n != 0 {
+			t.Fatalf("a refused dismissal left %d rows", n)
+		}
+		want := map[string][]string{ids(anis, mias): {"email:f@x.id"}}
+		if got := c.groups(t, c.AdminToken, "contacts"); !reflect.DeepEqual(got, want) {
+			t.Fatalf("after refused dismissals: got %v, want %v", got, want)
+		}
+
+		// The page offers neither merge nor dismissal of the group to
+		// marketing, and a dismissal posted anyway changes nothing.
+		b := c.browser(t, "mia@example.co.id")
+		status, page := b.get("/duplicates?entity=contacts")
+		wantPage(t, status, page, 200, "Groups of likely duplicates: 1")
+		if strings.Contains(page, `action="/duplicates/dismiss"`) || strings.Contains(page, `data-testid="merge-link"`) {
+			t.Error("marketing is offered to merge or dismiss records it may not change")
+		}
+		res, _ := b.submit("/duplicates?entity=contacts", "/duplicates/dismiss", url.Values{"entity": {"contacts"}, "ids": {ids(anis, mias)}})
+		if res.StatusCode != http.StatusForbidden {
+			t.Errorf("a dismissal posted by marketing: %d, want 403", res.StatusCode)
+		}
+		if n := c.count(t, "SELECT COUNT(*) FROM duplicate_dismissals"); n != 0 {
+			t.Fatalf("a refused dismissal from the page left %d rows", n)
+		}
+		// Its own duplicates marketing may dismiss.
+		own := c.create(t, mia.Principal(), c.Contacts, records.Input{"first_name": "Fajar", "emails": []string{"f@x.id"}}).ID
+		c.Do(t, miaToken, "POST", "/api/v1/duplicates/dismiss", map[string]any{"entity": "contacts", "ids": []int64{mias, own}}).Want(t, 204)
 	})
 }

@@ -81,7 +81,7 @@ func (m *Module) undo(ctx context.Context, tx *sql.Tx, p auth.Principal, e *reco
 	if err != nil {
 		return fmt.Errorf("merge %d: %w", id, err)
 	}
-	if err := m.canWrite(ctx, tx, p, e, []int64{survivorID}, false); err != nil {
+	if err := m.canWrite(ctx, tx, p, e, []int64{survivorID}, false, errMayNotMerge); err != nil {
 		return err
 	}
 	changed, err := m.changedSince(ctx, tx, p, e, fields, survivorID, after)
@@ -105,7 +105,7 @@ func (m *Module) undo(ctx context.Context, tx *sql.Tx, p auth.Principal, e *reco
 		return errs.E(errs.Conflict, "A merged record is no longer in the trash (restored or deleted for good), so the merge cannot be undone.").
 			WithKey("duplicates.error.merged_gone")
 	}
-	if err := m.canWrite(ctx, tx, p, e, merged, true); err != nil {
+	if err := m.canWrite(ctx, tx, p, e, merged, true, errMayNotMerge); err != nil {
 		return err
 	}
 	moves, err := loggedMoves(ctx, tx, id, e.Name)

@@ -4,20 +4,20 @@ import (
 	"fmt"
 	"net/url"
 
+	"github.com/relasi/relasi/internal/errs"
 	"github.com/relasi/relasi/internal/records"
 	"github.com/relasi/relasi/internal/web"
 )
 
 // listView is the page of likely duplicates of one entity.
 type listView struct {
-	Entity   string
-	Label    string // the entity's plural
-	Tabs     []tab
-	Groups   []groupView
-	Total    int
-	NextURL  string
-	LogURL   string
-	CanMerge bool
+	Entity  string
+	Label   string // the entity's plural
+	Tabs    []tab
+	Groups  []groupView
+	Total   int
+	NextURL string
+	LogURL  string
 }
 
 type groupView struct {
@@ -25,6 +25,9 @@ type groupView struct {
 	MergeURL string
 	Reasons  []string
 	Records  []recordView
+	// CanChange says the user may change every record of the group, which
+	// merging and dismissing it need.
+	CanChange bool
 }
 
 type recordView struct {
@@ -53,9 +56,15 @@ func (m *Module) listPage(c *web.Ctx) error {
 		return err
 	}
 	v := listView{Entity: e.Name, Label: c.T(e.Label), Tabs: m.tabs(c, "/duplicates", e.Name), Total: page.Total,
-		LogURL: "/duplicates/merges?entity=" + e.Name, CanMerge: c.User.CanWriteAny() == nil}
+		LogURL: "/duplicates/merges?entity=" + e.Name}
 	for _, g := range page.Items {
 		gv := groupView{IDs: joinIDs(g.IDs), MergeURL: fmt.Sprintf("/duplicates/merge?entity=%s&ids=%s", e.Name, joinIDs(g.IDs))}
+		switch err := m.canWrite(ctx, m.db.Read(), *c.User, e, g.IDs, false, errMayNotDismiss); {
+		case err == nil:
+			gv.CanChange = true
+		case !errs.Is(err, errs.Forbidden) && !errs.Is(err, errs.NotFound):
+			return err
+		}
 		for _, r := range g.Reasons {
 			gv.Reasons = append(gv.Reasons, reasonText(c, r))
 		}

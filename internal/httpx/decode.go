@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/relasi/relasi/internal/errs"
 )
@@ -25,19 +26,9 @@ const MaxBodyBytes = 1 << 20
 // Errors say where the body went wrong: a syntax error gives its byte
 // offset, a wrong type names the field.
 func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return errs.E(errs.BadRequest, "The request body must be JSON (Content-Type: application/json), not %q.", ct)
-		}
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	body, err := readJSON(w, r)
 	if err != nil {
-		return jsonError(err)
-	}
-	body = bytes.TrimSpace(body)
-	if len(body) == 0 {
-		return jsonError(io.EOF)
+		return err
 	}
 	// One object, with keys spelled exactly as documented: Go's decoder
 	// would also accept null and match keys case-insensitively.
@@ -64,6 +55,65 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		return jsonError(err)
 	}
 	return nil
+}
+
+// readJSON reads a request body that must be JSON: the content type says
+// so (or nothing), it is not empty, and it is UTF-8, as RFC 8259 requires —
+// Go's decoder would quietly turn a bad byte into U+FFFD, and the record
+// would be stored with a character the client never sent.
+func readJSON(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return nil, errs.E(errs.BadRequest, "The request body must be JSON (Content-Type: application/json), not %q.", ct)
+		}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		return nil, jsonError(err)
+	}
+	if at := invalidUTF8(body); at >= 0 {
+		return nil, errs.E(errs.BadRequest, "The request body is not valid UTF-8 (bad byte at offset %d).", at)
+	}
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return nil, jsonError(io.EOF)
+	}
+	return body, nil
+}
+
+// invalidUTF8 returns the offset of the first byte of b that is not valid
+// UTF-8, or -1.
+func invalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
+}
+
+// Number is a JSON number kept as its decimal text, for amounts that must
+// not pass through a float. Unlike json.Number it refuses a JSON string:
+// "amount": "1500000" is a wrong_type, as it is for every other number.
+type Number json.Number
+
+// UnmarshalJSON takes a JSON number; null leaves n as it is.
+func (n *Number) UnmarshalJSON(b []byte) error {
+	switch {
+	case string(b) == "null":
+		return nil
+	case len(b) > 0 && (b[0] == '-' || b[0] >= '0' && b[0] <= '9'):
+		*n = Number(b)
+		return nil
+	}
+	return &json.UnmarshalTypeError{Value: "non-number", Type: reflect.TypeFor[float64]()}
 }
 
 // fieldNames caches the JSON field names of request types.
@@ -157,19 +207,9 @@ func jsonKind(goKind string) string {
 // json.Number so that amounts and IDs lose no precision. For bodies whose
 // fields are known only at run time (records with custom fields).
 func DecodeObject(w http.ResponseWriter, r *http.Request) (map[string]any, error) {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return nil, errs.E(errs.BadRequest, "The request body must be JSON (Content-Type: application/json), not %q.", ct)
-		}
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	body, err := readJSON(w, r)
 	if err != nil {
-		return nil, jsonError(err)
-	}
-	body = bytes.TrimSpace(body)
-	if len(body) == 0 {
-		return nil, jsonError(io.EOF)
+		return nil, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()

@@ -14,12 +14,13 @@ import (
 
 // contactInput stands in for any resource's JSON body.
 type contactInput struct {
-	Name   string     `json:"name"`
-	Age    *int       `json:"age"`
-	Tags   []string   `json:"tags"`
-	Active bool       `json:"active"`
-	Score  float64    `json:"score"`
-	Due    *time.Time `json:"due"`
+	Name   string       `json:"name"`
+	Amount httpx.Number `json:"amount"`
+	Age    *int         `json:"age"`
+	Tags   []string     `json:"tags"`
+	Active bool         `json:"active"`
+	Score  float64      `json:"score"`
+	Due    *time.Time   `json:"due"`
 }
 
 func decode(t *testing.T, contentType, body string) (contactInput, error) {
@@ -80,6 +81,11 @@ func TestDecodeJSONRefuses(t *testing.T) {
 		{"form content type", "application/x-www-form-urlencoded", `name=a`, errs.BadRequest, "", "must be JSON"},
 		{"unparsable content type", "application/json; =", `{"name": "a"}`, errs.BadRequest, "", "must be JSON"},
 		{"too large", "application/json", `{"name": "` + strings.Repeat("a", httpx.MaxBodyBytes) + `"}`, errs.BadRequest, "", "larger than"},
+		// Go's decoder would store U+FFFD for the bad byte.
+		{"invalid UTF-8", "application/json", "{\"name\": \"Bud\xffi\"}", errs.BadRequest, "", "not valid UTF-8 (bad byte at offset 13)"},
+		{"cut UTF-8 sequence", "application/json", "{\"name\": \"\xe2\x82\"}", errs.BadRequest, "", "not valid UTF-8"},
+		{"amount as a string", "application/json", `{"amount": "1500000"}`, errs.Invalid, "amount", "a number"},
+		{"amount as a bool", "application/json", `{"amount": true}`, errs.Invalid, "amount", "a number"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := decode(t, tc.contentType, tc.body)
@@ -113,5 +119,27 @@ func TestDecodeJSONRefuses(t *testing.T) {
 				t.Errorf("problem status %d, want %d", p.Status, httpx.Status(tc.code))
 			}
 		})
+	}
+}
+
+func TestDecodeObjectRefusesInvalidUTF8(t *testing.T) {
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader("{\"first_name\": \"Bud\xc3i\"}"))
+	_, err := httpx.DecodeObject(httptest.NewRecorder(), r)
+	if e, ok := errs.As(err); !ok || e.Code != errs.BadRequest || !strings.Contains(e.Message, "UTF-8") {
+		t.Errorf("DecodeObject of invalid UTF-8 = %v, want a bad request naming UTF-8", err)
+	}
+	r = httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"first_name": "Ēkō 🌺"}`))
+	if m, err := httpx.DecodeObject(httptest.NewRecorder(), r); err != nil || m["first_name"] != "Ēkō 🌺" {
+		t.Errorf("DecodeObject of valid UTF-8 = %v, %v", m, err)
+	}
+}
+
+func TestNumberKeepsTheDecimal(t *testing.T) {
+	v, err := decode(t, "application/json", `{"amount": 92233720368547.75}`)
+	if err != nil || v.Amount != "92233720368547.75" {
+		t.Errorf("amount %q (err %v), want the decimal as sent", v.Amount, err)
+	}
+	if v, err = decode(t, "application/json", `{"amount": null}`); err != nil || v.Amount != "" {
+		t.Errorf("null amount %q (err %v), want empty", v.Amount, err)
 	}
 }

@@ -43,6 +43,8 @@ func Status(code errs.Code) int {
 		return http.StatusPreconditionFailed
 	case errs.TooManyRequests:
 		return http.StatusTooManyRequests
+	case errs.HeadersTooLarge:
+		return http.StatusRequestHeaderFieldsTooLarge
 	}
 	return http.StatusInternalServerError
 }

@@ -15,7 +15,8 @@ import (
 // fields, reading values the way spreadsheets write them: "1.500.000" and
 // "Rp 1.500.000" for money, "31/01/1990", "31 Januari 1990" or an Excel
 // serial number for dates, "Ya"/"Tidak" for yes and no, a choice's label
-// in either language for a select.
+// in either language for a select. Cells are text, not JSON: what it does
+// not turn into a list or a choice goes on as records.FormText.
 type converter struct {
 	columns []column
 	catalog *i18n.Catalog
@@ -137,34 +138,34 @@ func (c *converter) convert(cells []string) rowValues {
 			}
 			rv.in[f.Name] = out
 		case records.Money:
-			rv.in[f.Name] = money(v, f.Currency)
+			rv.in[f.Name] = records.FormText(money(v, f.Currency))
 		case records.Integer:
-			rv.in[f.Name] = integer(v)
+			rv.in[f.Name] = records.FormText(integer(v))
 		case records.Number:
-			rv.in[f.Name] = number(v)
+			rv.in[f.Name] = records.FormText(number(v))
 		case records.Bool:
-			rv.in[f.Name] = boolean(v)
+			rv.in[f.Name] = records.FormText(boolean(v))
 		case records.Date:
-			rv.in[f.Name] = date(v)
+			rv.in[f.Name] = records.FormText(date(v))
 		case records.User:
 			if isDigits(v) {
-				rv.in[f.Name] = v
+				rv.in[f.Name] = records.FormText(v)
 			} else {
 				rv.ownerLookup = v
 			}
 		case records.Ref:
 			switch {
 			case isDigits(v):
-				rv.in[f.Name] = v
+				rv.in[f.Name] = records.FormText(v)
 			case f.Ref == "accounts":
 				rv.accountRef = v
 			case f.Ref == "contacts" && strings.Contains(v, "@"):
 				rv.contactEmail = v
 			default:
-				rv.in[f.Name] = v // Accept explains that it must be an ID
+				rv.in[f.Name] = records.FormText(v) // Accept explains that it must be an ID
 			}
 		default:
-			rv.in[f.Name] = v
+			rv.in[f.Name] = records.FormText(v)
 		}
 	}
 	for name, l := range lists {

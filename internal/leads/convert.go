@@ -8,6 +8,7 @@ import (
 
 	"github.com/relasi/relasi/internal/auth"
 	"github.com/relasi/relasi/internal/errs"
+	"github.com/relasi/relasi/internal/httpx"
 	"github.com/relasi/relasi/internal/records"
 )
 
@@ -49,9 +50,10 @@ type AccountChoice struct {
 type DealChoice struct {
 	Create bool   `json:"create"`
 	Name   string `json:"name"`
-	// Amount in major units of the deal's currency ("1500000", 1500000.5).
-	Amount    json.Number `json:"amount"`
-	CloseDate string      `json:"close_date"`
+	// Amount in major units of the deal's currency (1500000, 1500000.5): a
+	// JSON number, as every amount the API takes.
+	Amount    httpx.Number `json:"amount"`
+	CloseDate string       `json:"close_date"`
 }
 
 // ConvertResult names what the conversion made.
@@ -158,7 +160,7 @@ func (m *Module) convert(ctx context.Context, tx *sql.Tx, p auth.Principal, lead
 	if in.Deal.Create {
 		deal := records.Input{"name": in.Deal.Name, "contact_id": c.ID}
 		if in.Deal.Amount != "" {
-			deal["amount"] = in.Deal.Amount
+			deal["amount"] = json.Number(in.Deal.Amount)
 		}
 		if in.Deal.CloseDate != "" {
 			deal["close_date"] = in.Deal.CloseDate

@@ -2,6 +2,7 @@ package leads_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -119,7 +120,7 @@ func TestAFailedConversionChangesNothing(t *testing.T) {
 		before := c.get(t, "/api/v1/leads/"+itoa(id))
 		c.failDeal.Store(true)
 		res := c.Do(t, c.AdminToken, "POST", "/api/v1/leads/"+itoa(id)+"/convert", map[string]any{
-			"account": map[string]any{"mode": "new"}, "deal": map[string]any{"create": true, "amount": "12.345"},
+			"account": map[string]any{"mode": "new"}, "deal": map[string]any{"create": true, "amount": json.Number("12.345")},
 		}).Want(t, 422)
 		if e := problemField(t, res.Map(t), "deal.amount"); e == nil || e["code"] != "invalid_amount" {
 			t.Errorf("the deal's error is not beside its field: %s", res.Body)
@@ -266,6 +267,22 @@ func TestConcurrentConversionsMakeOneContact(t *testing.T) {
 		}
 		if n := c.count(t, "SELECT count(*) FROM contacts"); n != 1 {
 			t.Errorf("%d contacts", n)
+		}
+	})
+}
+
+// The deal's amount is a JSON number, as every amount the API takes.
+func TestConvertRefusesAnAmountAsText(t *testing.T) {
+	eachEngine(t, func(t *testing.T, c *crm) {
+		id := c.convertible(t, c.Admin.ID)
+		res := c.Do(t, c.AdminToken, "POST", "/api/v1/leads/"+itoa(id)+"/convert", map[string]any{
+			"account": map[string]any{"mode": "new"}, "deal": map[string]any{"create": true, "amount": "2500000"},
+		}).Want(t, 422)
+		if e := problemField(t, res.Map(t), "deal.amount"); e == nil || e["code"] != "wrong_type" {
+			t.Errorf("an amount sent as text: %s, want wrong_type on deal.amount", res.Body)
+		}
+		if n := c.count(t, "SELECT count(*) FROM contacts"); n != 0 {
+			t.Errorf("%d contacts made by a refused conversion", n)
 		}
 	})
 }

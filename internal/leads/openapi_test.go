@@ -120,7 +120,7 @@ func TestEveryAnswerMatchesTheDocument(t *testing.T) {
 	k.do(t, c.AdminToken, "GET", "/api/v1/leads/response-times?days=0", nil, 422)
 	k.do(t, c.AdminToken, "POST", "/api/v1/leads/"+id+"/convert", map[string]any{"account": map[string]any{"mode": "existing"}}, 422)
 	k.do(t, c.AdminToken, "POST", "/api/v1/leads/"+id+"/convert", map[string]any{
-		"account": map[string]any{"mode": "new"}, "deal": map[string]any{"create": true, "amount": "2500000", "close_date": "2026-05-01"}}, 200)
+		"account": map[string]any{"mode": "new"}, "deal": map[string]any{"create": true, "amount": 2500000, "close_date": "2026-05-01"}}, 200)
 	k.do(t, c.AdminToken, "POST", "/api/v1/leads/"+id+"/convert", map[string]any{}, 409)
 	k.do(t, c.AdminToken, "POST", "/api/v1/leads/999/convert", map[string]any{}, 404)
 	k.do(t, c.AdminToken, "GET", "/api/v1/leads/"+id, nil, 200)

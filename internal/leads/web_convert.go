@@ -7,6 +7,7 @@ import (
 
 	"github.com/relasi/relasi/internal/auth"
 	"github.com/relasi/relasi/internal/errs"
+	"github.com/relasi/relasi/internal/httpx"
 	"github.com/relasi/relasi/internal/i18n"
 	"github.com/relasi/relasi/internal/records"
 	"github.com/relasi/relasi/internal/store"
@@ -138,7 +139,7 @@ func convertInput(c *web.Ctx, f map[string]string, currency string) (ConvertInpu
 			fe.Add("deal.amount", "lead_amount", "must be an amount, e.g. 1500000")
 		} else {
 			exp, _ := i18n.CurrencyExponent(currency)
-			in.Deal.Amount = records.FormatAmount(minor, exp)
+			in.Deal.Amount = httpx.Number(records.FormatAmount(minor, exp))
 		}
 	}
 	return in, fe.Err()

@@ -146,8 +146,9 @@ func (ls *Lines) List(ctx context.Context, p auth.Principal, orderID int64) ([]L
 }
 
 // Add adds a line to an order the caller may change. in holds the line's
-// values (JSON values or form strings): a product_id fills in the
-// description and unit price the input leaves out.
+// values — JSON values, which must have their JSON types, or text typed
+// into a form as records.FormText: a product_id fills in the description
+// and unit price the input leaves out.
 func (ls *Lines) Add(ctx context.Context, p auth.Principal, orderID int64, in map[string]any) (Line, error) {
 	var line Line
 	err := ls.store.DB().WriteTx(ctx, func(tx *sql.Tx) error {
@@ -294,7 +295,7 @@ func applyLine(ctx context.Context, tx *sql.Tx, l *Line, in map[string]any, crea
 	if v, ok := in["product_id"]; ok {
 		id, err := wholeNumber(v)
 		switch {
-		case err != nil:
+		case err != nil || id < 0:
 			fe.Add("product_id", "wrong_type", "must be a product ID")
 		case id == 0:
 			l.ProductID = 0
@@ -305,10 +306,10 @@ func applyLine(ctx context.Context, tx *sql.Tx, l *Line, in map[string]any, crea
 		}
 	}
 	if v, ok := in["description"]; ok && !filledDesc {
-		s, _ := v.(string)
+		s, isText := text(v)
 		s = strings.TrimSpace(s)
 		switch {
-		case v != nil && !isString(v):
+		case v != nil && !isText:
 			fe.Add("description", "wrong_type", "must be text")
 		case len([]rune(s)) > maxDescLen:
 			fe.Add("description", "too_long", "must be at most %d characters", maxDescLen)
@@ -320,31 +321,37 @@ func applyLine(ctx context.Context, tx *sql.Tx, l *Line, in map[string]any, crea
 	}
 	if v, ok := in["quantity"]; ok {
 		n, err := wholeNumber(v)
-		if err != nil || n < 1 || n > MaxQuantity {
+		var wrongType *wrongTypeError
+		switch {
+		case errors.As(err, &wrongType):
+			fe.Add("quantity", "wrong_type", "must be a whole number")
+		case err != nil || n < 1 || n > MaxQuantity:
 			fe.Add("quantity", "out_of_range", "must be a whole number from %d to %d", 1, MaxQuantity)
-		} else {
+		default:
 			l.Quantity = n
 		}
 	}
 	if v, ok := in["unit_price"]; ok && !filledPrice {
-		price, err := records.Field{Name: "unit_price", Kind: records.Money}.Accept(v, l.Currency)
-		n, _ := price.(int64)
+		price, err := unitPrice.Accept(v, l.Currency)
 		switch {
+		case records.AddProblem(&fe, "unit_price", err):
 		case err != nil:
-			fe.Add("unit_price", "invalid_amount", "must be an amount with at most %d decimals", l.exponent())
+			return err
 		case price == nil:
 			fe.Add("unit_price", "required", "is required")
-		case n < 0:
-			fe.Add("unit_price", "negative_amount", "must not be negative")
 		default:
-			l.UnitPrice = n
+			l.UnitPrice = price.(int64)
 		}
 	}
 	if v, ok := in["discount_percent"]; ok {
 		bp, err := basisPoints(v)
-		if err != nil {
+		var wrongType *wrongTypeError
+		switch {
+		case errors.As(err, &wrongType):
+			fe.Add("discount_percent", "wrong_type", "must be a number")
+		case err != nil:
 			fe.Add("discount_percent", "invalid_percent", "must be a percentage from 0 to 100 with at most 2 decimals")
-		} else {
+		default:
 			l.DiscountBP = bp
 		}
 	}
@@ -397,14 +404,33 @@ func useProduct(ctx context.Context, tx *sql.Tx, l *Line, id int64, in map[strin
 	return filledDesc, filledPrice, nil
 }
 
+// unitPrice is how a line's unit price is read: an amount in the order's
+// currency, never negative.
+var unitPrice = records.Field{Name: "unit_price", Kind: records.Money, Min: new(int64(0))}
+
 func empty(v any) bool {
-	s, isString := v.(string)
-	return v == nil || isString && strings.TrimSpace(s) == ""
+	s, isText := text(v)
+	return v == nil || isText && strings.TrimSpace(s) == ""
 }
 
-func isString(v any) bool { _, ok := v.(string); return ok }
+// text returns a JSON string or a form's text.
+func text(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case records.FormText:
+		return string(x), true
+	}
+	return "", false
+}
 
-// wholeNumber reads a JSON number or a form string as an integer; empty
+// wrongTypeError is a JSON value of the wrong type, e.g. a quantity sent
+// as the string "2".
+type wrongTypeError struct{ v any }
+
+func (e *wrongTypeError) Error() string { return fmt.Sprintf("wrong type: %v", e.v) }
+
+// wholeNumber reads a JSON number or a form's text as an integer; empty
 // is 0.
 func wholeNumber(v any) (int64, error) {
 	switch x := v.(type) {
@@ -412,21 +438,21 @@ func wholeNumber(v any) (int64, error) {
 		return 0, nil
 	case json.Number:
 		return strconv.ParseInt(x.String(), 10, 64)
-	case string:
-		if strings.TrimSpace(x) == "" {
+	case records.FormText:
+		if strings.TrimSpace(string(x)) == "" {
 			return 0, nil
 		}
-		return strconv.ParseInt(strings.TrimSpace(x), 10, 64)
+		return strconv.ParseInt(strings.TrimSpace(string(x)), 10, 64)
 	case int64:
 		return x, nil
 	case int:
 		return int64(x), nil
 	}
-	return 0, fmt.Errorf("not a whole number: %v", v)
+	return 0, &wrongTypeError{v}
 }
 
 // basisPoints reads a percentage from 0 to 100 with at most two decimals
-// ("12.5" → 1250); empty is 0.
+// ("12.5" → 1250) from a JSON number or a form's text; empty is 0.
 func basisPoints(v any) (int64, error) {
 	var s string
 	switch x := v.(type) {
@@ -434,15 +460,17 @@ func basisPoints(v any) (int64, error) {
 		return 0, nil
 	case json.Number:
 		s = x.String()
-	case string:
-		s = strings.ReplaceAll(strings.TrimSpace(x), ",", ".")
+	case records.FormText:
+		s = strings.ReplaceAll(strings.TrimSpace(string(x)), ",", ".")
 		if s == "" {
 			return 0, nil
 		}
 	case int64:
 		s = strconv.FormatInt(x, 10)
+	case int:
+		s = strconv.Itoa(x)
 	default:
-		return 0, fmt.Errorf("not a percentage: %v", v)
+		return 0, &wrongTypeError{v}
 	}
 	whole, frac, _ := strings.Cut(s, ".")
 	if len(frac) > 2 || whole == "" || strings.ContainsFunc(whole+frac, func(r rune) bool { return r < '0' || r > '9' }) {

@@ -109,7 +109,7 @@ func (s *shop) total(t testing.TB, orderID any) string {
 func TestLinesRecomputeTheTotal(t *testing.T) {
 	onEveryEngine(t, func(t *testing.T, engine store.Engine) {
 		s := newShop(t, engine)
-		kopi := s.create(t, s.AdminToken, "products", map[string]any{"sku": "KOPI-1K", "name": "Kopi Toraja 1 kg", "unit_price": "150000"})
+		kopi := s.create(t, s.AdminToken, "products", map[string]any{"sku": "KOPI-1K", "name": "Kopi Toraja 1 kg", "unit_price": 150000})
 		o := s.create(t, s.AdminToken, "orders", map[string]any{"ordered_at": "2026-05-09"})
 
 		// From the product: its name and price, 3 of them, 10 % off.
@@ -118,7 +118,7 @@ func TestLinesRecomputeTheTotal(t *testing.T) {
 			t.Errorf("product line: %v × %v at %v = %v; want Kopi Toraja 1 kg at 150000 = 405000", first["quantity"], first["description"], first["unit_price"], first["line_total"])
 		}
 		// A line of its own, with sen.
-		second := s.line(t, s.AdminToken, o["id"], map[string]any{"description": "Ongkos kirim", "unit_price": "25000.50"})
+		second := s.line(t, s.AdminToken, o["id"], map[string]any{"description": "Ongkos kirim", "unit_price": json.Number("25000.50")})
 		if show(second["line_total"]) != "25000.5" || show(second["quantity"]) != "1" {
 			t.Errorf("shipping line: %v × %v = %v, want 1 × 25000.5", second["quantity"], second["unit_price"], second["line_total"])
 		}
@@ -126,7 +126,7 @@ func TestLinesRecomputeTheTotal(t *testing.T) {
 			t.Errorf("total %s, want 405000 + 25000.5 = 430000.5", got)
 		}
 
-		changed := s.Do(t, s.AdminToken, "PATCH", path("order-lines", first["id"]), map[string]any{"quantity": 2, "discount_percent": "12.5"}).Want(t, http.StatusOK).Map(t)
+		changed := s.Do(t, s.AdminToken, "PATCH", path("order-lines", first["id"]), map[string]any{"quantity": 2, "discount_percent": 12.5}).Want(t, http.StatusOK).Map(t)
 		if show(changed["line_total"]) != "262500" || show(changed["discount_percent"]) != "12.5" {
 			t.Errorf("changed line: total %v discount %v, want 2 × 150000 − 12.5 %% = 262500", changed["line_total"], changed["discount_percent"])
 		}
@@ -172,7 +172,7 @@ func TestLinesRecomputeTheTotal(t *testing.T) {
 func TestLineValidation(t *testing.T) {
 	onEveryEngine(t, func(t *testing.T, engine store.Engine) {
 		s := newShop(t, engine)
-		dollars := s.create(t, s.AdminToken, "products", map[string]any{"name": "Imported grinder", "unit_price": "120.50", "currency": "USD"})
+		dollars := s.create(t, s.AdminToken, "products", map[string]any{"name": "Imported grinder", "unit_price": json.Number("120.50"), "currency": "USD"})
 		retired := s.create(t, s.AdminToken, "products", map[string]any{"name": "Old blend", "unit_price": 1000, "active": false})
 		o := s.create(t, s.AdminToken, "orders", map[string]any{})
 		cases := []struct {
@@ -184,8 +184,15 @@ func TestLineValidation(t *testing.T) {
 			{"no quantity", map[string]any{"description": "Box", "unit_price": 1, "quantity": 0}, []string{"quantity:out_of_range"}},
 			{"a fraction of an item", map[string]any{"description": "Box", "unit_price": 1, "quantity": 1.5}, []string{"quantity:out_of_range"}},
 			{"too much discount", map[string]any{"description": "Box", "unit_price": 1, "discount_percent": 101}, []string{"discount_percent:invalid_percent"}},
-			{"sub-sen price", map[string]any{"description": "Box", "unit_price": "1.001"}, []string{"unit_price:invalid_amount"}},
-			{"negative price", map[string]any{"description": "Box", "unit_price": -5}, []string{"unit_price:negative_amount"}},
+			{"sub-sen price", map[string]any{"description": "Box", "unit_price": json.Number("1.001")}, []string{"unit_price:invalid_amount"}},
+			{"negative price", map[string]any{"description": "Box", "unit_price": -5}, []string{"unit_price:min"}},
+			{"negative quantity", map[string]any{"description": "Box", "unit_price": 1, "quantity": -2}, []string{"quantity:out_of_range"}},
+			{"negative discount", map[string]any{"description": "Box", "unit_price": 1, "discount_percent": -10}, []string{"discount_percent:invalid_percent"}},
+			// JSON values must have their JSON types; only forms send text.
+			{"text for numbers", map[string]any{"description": "Box", "unit_price": "5", "quantity": "2", "discount_percent": "10"},
+				[]string{"discount_percent:wrong_type", "quantity:wrong_type", "unit_price:wrong_type"}},
+			{"number for text", map[string]any{"description": 5, "unit_price": 1}, []string{"description:wrong_type"}},
+			{"text for a product", map[string]any{"product_id": "7"}, []string{"product_id:wrong_type"}},
 			{"unknown product", map[string]any{"product_id": 999999}, []string{"product_id:not_found"}},
 			{"retired product", map[string]any{"product_id": retired["id"]}, []string{"product_id:inactive"}},
 			{"product priced in another currency", map[string]any{"product_id": dollars["id"]}, []string{"unit_price:required"}},
@@ -260,7 +267,7 @@ func TestLifetimeValueCountsPurchasesOnly(t *testing.T) {
 		order(budi, "cancelled", "IDR", 999000)
 		order(budi, "draft", "IDR", 5000000)
 		order(budi, "draft", "EUR", 10)
-		order(budi, "paid", "USD", "120.25")
+		order(budi, "paid", "USD", json.Number("120.25"))
 		order(rina, "shipped", "IDR", 250000)
 
 		ctx := context.Background()

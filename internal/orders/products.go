@@ -25,7 +25,7 @@ func ProductEntity(engine store.Engine) *records.Entity {
 			{Name: "sku", Label: "field.sku", Kind: records.Text, Column: "sku", MaxLen: 64, InList: true},
 			{Name: "name", Label: "field.name", Kind: records.Text, Column: "name", Required: true, MaxLen: 200, InList: true},
 			{Name: "description", Label: "field.product_description", Kind: records.LongText, Column: "description"},
-			{Name: "unit_price", Label: "field.unit_price", Kind: records.Money, Column: "unit_price", CurrencyField: "currency", InList: true},
+			{Name: "unit_price", Label: "field.unit_price", Kind: records.Money, Column: "unit_price", CurrencyField: "currency", InList: true, Min: new(int64(0))},
 			{Name: "currency", Label: "field.price_currency", Kind: records.Select, Column: "currency", Choices: i18n.Currencies()},
 			{Name: "active", Label: "field.active", Kind: records.Bool, Column: "active", InList: true},
 			{Name: "category", Label: "field.category", Kind: records.Text, Column: "category", MaxLen: 100, InList: true},

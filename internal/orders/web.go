@@ -125,16 +125,16 @@ func RegisterWeb(rt *web.Router, ls *Lines) {
 		in := map[string]any{}
 		for _, name := range lineFields {
 			if v := c.Form(name); v != "" {
-				in[name] = v
+				in[name] = records.FormText(v)
 			}
 		}
-		if s, ok := in["unit_price"].(string); ok {
+		if s, ok := in["unit_price"].(records.FormText); ok {
 			// Typed the way people write money in their language
 			// ("1.500.000" in Indonesian); the line takes major units.
 			cur := order.String("currency")
-			if minor, err := i18n.ParseMoney(c.Lang, s, cur); err == nil {
+			if minor, err := i18n.ParseMoney(c.Lang, string(s), cur); err == nil {
 				exp, _ := i18n.CurrencyExponent(cur)
-				in["unit_price"] = string(records.FormatAmount(minor, exp))
+				in["unit_price"] = records.FormText(records.FormatAmount(minor, exp))
 			}
 		}
 		if _, err := ls.Add(c.R.Context(), *c.User, id, in); err != nil {

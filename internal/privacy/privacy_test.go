@@ -164,12 +164,12 @@ func (s *server) person(t *testing.T) person {
 	p.leadID = id(t, lead)
 	conv := s.want(t, 200, s.admin, "POST", fmt.Sprintf("/api/v1/leads/%d/convert", p.leadID), map[string]any{
 		"account": map[string]any{"mode": "new", "name": "PT Maju Jaya"},
-		"deal":    map[string]any{"create": true, "name": "Budi Santoso - renewal", "amount": "15000000"}})
+		"deal":    map[string]any{"create": true, "name": "Budi Santoso - renewal", "amount": 15000000}})
 	p.contactID = int64(conv["contact_id"].(float64))
 	p.dealID = int64(conv["opportunity_id"].(float64))
 	s.want(t, 200, s.admin, "PATCH", fmt.Sprintf("/api/v1/contacts/%d", p.contactID), map[string]any{
 		"emails": []string{email, email2}, "street": street, "birth_date": birthDate, "job_title": "Owner",
-		"custom": map[string]any{"nik": nik, "budget": "2500000"}})
+		"custom": map[string]any{"nik": nik, "budget": 2500000}})
 
 	act := s.want(t, 201, s.admin, "POST", "/api/v1/activities", map[string]any{
 		"kind": "call", "subject": "Call Budi Santoso about the renewal", "related_type": "contacts", "related_id": p.contactID,
@@ -184,8 +184,8 @@ func (s *server) person(t *testing.T) person {
 
 	order := s.want(t, 201, s.admin, "POST", "/api/v1/orders", map[string]any{"contact_id": p.contactID, "ordered_at": "2026-11-02", "notes": "Deliver to Budi Santoso, " + street})
 	p.orderID = id(t, order)
-	s.want(t, 201, s.admin, "POST", fmt.Sprintf("/api/v1/orders/%d/lines", p.orderID), map[string]any{"description": "Kopi Toraja 1 kg", "quantity": 3, "unit_price": "185000"})
-	s.want(t, 201, s.admin, "POST", fmt.Sprintf("/api/v1/orders/%d/lines", p.orderID), map[string]any{"description": "Engraving for Budi", "quantity": 1, "unit_price": "50000"})
+	s.want(t, 201, s.admin, "POST", fmt.Sprintf("/api/v1/orders/%d/lines", p.orderID), map[string]any{"description": "Kopi Toraja 1 kg", "quantity": 3, "unit_price": 185000})
+	s.want(t, 201, s.admin, "POST", fmt.Sprintf("/api/v1/orders/%d/lines", p.orderID), map[string]any{"description": "Engraving for Budi", "quantity": 1, "unit_price": 50000})
 	p.orderTotal = fmt.Sprint(s.want(t, 200, s.admin, "GET", fmt.Sprintf("/api/v1/orders/%d", p.orderID), nil)["total"])
 
 	// A duplicate, merged into the contact: it goes to the trash, its

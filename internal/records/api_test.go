@@ -1,10 +1,13 @@
 package records_test
 
 import (
+	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/relasi/relasi/internal/records"
 	"github.com/relasi/relasi/internal/store"
 )
 
@@ -23,7 +26,7 @@ func TestCreateContact(t *testing.T) {
 			"phones":          []string{"0812-3456-7890", "+62 812 3456 7890", "6281234567890", "(021) 555-1234"},
 			"account_id":      acc["id"],
 			"lifecycle_stage": "lead",
-			"tags":            "vip, jakarta, vip",
+			"tags":            []string{"vip", "jakarta", "vip"},
 			"birth_date":      "1990-05-17",
 		})
 		if got := show(con["emails"]); got != "[budi@maju.co.id b.santoso@gmail.com]" {
@@ -117,7 +120,7 @@ func TestContactValidation(t *testing.T) {
 		}{
 			{"blank first name", map[string]any{"first_name": "   "}, map[string]string{"first_name": "required"}},
 			{"too long", map[string]any{"first_name": strings.Repeat("a", 101)}, map[string]string{"first_name": "too_long"}},
-			{"number as name is text", map[string]any{"first_name": "Ani", "postal_code": 12345}, nil},
+			{"postal code as a number", map[string]any{"first_name": "Ani", "postal_code": 12345}, map[string]string{"postal_code": "wrong_type"}},
 			{"object as name", map[string]any{"first_name": map[string]any{"x": 1}}, map[string]string{"first_name": "wrong_type"}},
 			{"id is read-only", map[string]any{"first_name": "Ani", "id": 7}, map[string]string{"id": "read_only"}},
 			{"last activity is read-only", map[string]any{"first_name": "Ani", "last_activity_at": "2026-01-01T00:00:00Z"}, map[string]string{"last_activity_at": "read_only"}},
@@ -138,7 +141,7 @@ func TestContactValidation(t *testing.T) {
 		}
 
 		// The same rules hold for a change, and a refused change changes nothing.
-		con := c.create(t, c.AdminToken, "contacts", map[string]any{"first_name": "Sari", "phones": "0813 1111 2222"})
+		con := c.create(t, c.AdminToken, "contacts", map[string]any{"first_name": "Sari", "phones": []string{"0813 1111 2222"}})
 		wantFieldErrors(t, c.Do(t, c.AdminToken, "PATCH", recPath("contacts", con), map[string]any{"first_name": "", "phones": []string{"12"}, "id": 1, "created_at": "2020-01-01T00:00:00Z"}),
 			map[string]string{"first_name": "required", "phones": "invalid_phone", "id": "read_only", "created_at": "read_only"})
 		got := c.Do(t, c.AdminToken, "GET", recPath("contacts", con), nil).Want(t, http.StatusOK).Map(t)
@@ -188,7 +191,7 @@ func TestGetUnknownRecord(t *testing.T) {
 func TestAccountMoney(t *testing.T) {
 	onEveryEngine(t, func(t *testing.T, engine store.Engine) {
 		c := newCRM(t, engine)
-		acc := c.create(t, c.AdminToken, "accounts", map[string]any{"name": "PT Sumber Rejeki", "annual_revenue": "1500000.50", "phone": "021-555-1234", "website": "sumber.co.id"})
+		acc := c.create(t, c.AdminToken, "accounts", map[string]any{"name": "PT Sumber Rejeki", "annual_revenue": json.Number("1500000.50"), "phone": "021-555-1234", "website": "sumber.co.id"})
 		if show(acc["annual_revenue"]) != "1500000.5" {
 			t.Errorf("annual_revenue %v, want 1500000.5", acc["annual_revenue"])
 		}
@@ -199,13 +202,87 @@ func TestAccountMoney(t *testing.T) {
 		if err := c.DB.Read().QueryRow("SELECT annual_revenue FROM accounts WHERE id = $1", recID(t, acc)).Scan(&minor); err != nil || minor != 150000050 {
 			t.Errorf("stored annual_revenue %d (err %v), want 150000050 minor units", minor, err)
 		}
-		for bad, code := range map[any]string{"1.505": "invalid_amount", "satu juta": "invalid_amount", true: "wrong_type"} {
+		for bad, code := range map[any]string{json.Number("1.505"): "invalid_amount", "1500000": "wrong_type", "satu juta": "wrong_type", true: "wrong_type"} {
 			wantFieldErrors(t, c.Do(t, c.AdminToken, "PATCH", recPath("accounts", acc), map[string]any{"annual_revenue": bad}),
 				map[string]string{"annual_revenue": code})
 		}
 		upd := c.Do(t, c.AdminToken, "PATCH", recPath("accounts", acc), map[string]any{"annual_revenue": 2000000}).Want(t, http.StatusOK).Map(t)
 		if show(upd["annual_revenue"]) != "2000000" || upd["title"] != "PT Sumber Rejeki" {
 			t.Errorf("annual_revenue %v title %v, want 2000000 and PT Sumber Rejeki", upd["annual_revenue"], upd["title"])
+		}
+	})
+}
+
+// JSON values must have the JSON type of their field, as the API
+// promises: nothing is converted from a string or a number behind the
+// client's back, and every wrong value is named at once.
+func TestJSONTypesAreStrict(t *testing.T) {
+	onEveryEngine(t, func(t *testing.T, engine store.Engine) {
+		c := newCRM(t, engine)
+		c.customField(t, "contacts", "vip", records.Bool, nil)
+		acc := c.create(t, c.AdminToken, "accounts", map[string]any{"name": "PT Maju Jaya"})
+		for _, tc := range []struct {
+			name   string
+			entity string
+			body   map[string]any
+			want   map[string]string
+		}{
+			{"contact", "contacts", map[string]any{"first_name": 123, "emails": "a@b.co", "tags": []any{"vip", 7},
+				"account_id": show(acc["id"]), "birth_date": 19900517, "custom": map[string]any{"vip": "true"}},
+				map[string]string{"first_name": "wrong_type", "emails": "wrong_type", "tags": "wrong_type",
+					"account_id": "wrong_type", "birth_date": "wrong_type", "custom.vip": "wrong_type"}},
+			{"account", "accounts", map[string]any{"name": "PT A", "employees": "12", "annual_revenue": "1500000", "phone": 81234567890},
+				map[string]string{"employees": "wrong_type", "annual_revenue": "wrong_type", "phone": "wrong_type"}},
+			{"empty string is no number", "accounts", map[string]any{"name": "PT A", "employees": ""},
+				map[string]string{"employees": "wrong_type"}},
+			{"negative amounts", "accounts", map[string]any{"name": "PT A", "employees": -1, "annual_revenue": -0.5},
+				map[string]string{"employees": "min", "annual_revenue": "min"}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				wantFieldErrors(t, c.Do(t, c.AdminToken, "POST", "/api/v1/"+tc.entity, tc.body), tc.want)
+			})
+		}
+		// A change is held to the same types, and changes nothing when refused.
+		wantFieldErrors(t, c.Do(t, c.AdminToken, "PATCH", recPath("accounts", acc), map[string]any{"employees": "12", "name": "PT Lain"}),
+			map[string]string{"employees": "wrong_type"})
+		got := c.Do(t, c.AdminToken, "GET", recPath("accounts", acc), nil).Want(t, http.StatusOK).Map(t)
+		if got["name"] != "PT Maju Jaya" || got["employees"] != nil {
+			t.Errorf("after a refused change: %v", got)
+		}
+		// The right types are taken, null clears, and 0 is no negative amount.
+		upd := c.Do(t, c.AdminToken, "PATCH", recPath("accounts", acc), map[string]any{"employees": 12, "annual_revenue": 0}).Want(t, http.StatusOK).Map(t)
+		if show(upd["employees"]) != "12" || show(upd["annual_revenue"]) != "0" {
+			t.Errorf("employees %v annual_revenue %v, want 12 and 0", upd["employees"], upd["annual_revenue"])
+		}
+		upd = c.Do(t, c.AdminToken, "PATCH", recPath("accounts", acc), map[string]any{"employees": nil}).Want(t, http.StatusOK).Map(t)
+		if upd["employees"] != nil {
+			t.Errorf("employees %v after null, want null", upd["employees"])
+		}
+	})
+}
+
+// A body that is not UTF-8 is refused as a whole, not stored with
+// replacement characters where the bad bytes were.
+func TestInvalidUTF8IsABadRequest(t *testing.T) {
+	onEveryEngine(t, func(t *testing.T, engine store.Engine) {
+		c := newCRM(t, engine)
+		req, err := http.NewRequest("POST", c.URL+"/api/v1/contacts", strings.NewReader("{\"first_name\": \"Bud\xffi\"}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+c.AdminToken)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusBadRequest || res.Header.Get("Content-Type") != "application/problem+json" || !strings.Contains(string(body), "UTF-8") {
+			t.Errorf("%d %s: %s; want a 400 problem naming UTF-8", res.StatusCode, res.Header.Get("Content-Type"), body)
+		}
+		if got := c.list(t, c.AdminToken, "contacts"); len(got) != 0 {
+			t.Errorf("%d contacts stored from a body that is not UTF-8", len(got))
 		}
 	})
 }

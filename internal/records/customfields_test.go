@@ -2,6 +2,7 @@ package records_test
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -26,7 +27,7 @@ var customKinds = []struct {
 }{
 	{"tier", records.Text, nil, " Gold ", "Gold", strings.Repeat("x", 256), "too_long"},
 	{"score", records.Number, nil, 12.5, "12.5", "banyak", "wrong_type"},
-	{"budget", records.Money, nil, "1500000.50", "1500000.5", "1.505", "invalid_amount"},
+	{"budget", records.Money, nil, json.Number("1500000.50"), "1500000.5", json.Number("1.505"), "invalid_amount"},
 	{"renewal", records.Date, nil, "2026-04-01", "2026-04-01", "2026-13-01", "invalid_date"},
 	{"active", records.Bool, nil, true, "true", "mungkin", "wrong_type"},
 	{"segment", records.Select, map[string]any{"choices": []string{"b2b", "b2c", "gov"}}, "b2b", "b2b", "b2x", "invalid_choice"},
@@ -130,7 +131,7 @@ func TestCustomFieldFilters(t *testing.T) {
 			c.customField(t, "contacts", k.key, k.kind, k.extra)
 		}
 		c.create(t, c.AdminToken, "contacts", map[string]any{"first_name": "Ani", "custom": map[string]any{
-			"tier": "Gold", "score": 12.5, "budget": "1500000.50", "renewal": "2026-04-01", "active": true, "segment": "b2b",
+			"tier": "Gold", "score": 12.5, "budget": json.Number("1500000.50"), "renewal": "2026-04-01", "active": true, "segment": "b2b",
 			"channels": []string{"wa", "email"}, "shop": "tokopedia.com/ani", "billing": "ani@maju.co.id", "hotline": "0812-3456-7890"}})
 		c.create(t, c.AdminToken, "contacts", map[string]any{"first_name": "Budi", "custom": map[string]any{
 			"tier": "Silver", "score": 3, "budget": 200, "renewal": "2025-12-31", "active": false, "segment": "b2c",
@@ -191,12 +192,12 @@ func TestCustomFieldSort(t *testing.T) {
 		}
 		// Values with ties, mixed case and gaps (no value).
 		rows := []map[string]any{
-			{"tier": "gold", "score": 12.5, "budget": "1500000.50", "renewal": "2026-04-01", "active": true, "segment": "b2b", "shop": "b.co.id", "billing": "z@a.id", "hotline": "0812 1"},
+			{"tier": "gold", "score": 12.5, "budget": json.Number("1500000.50"), "renewal": "2026-04-01", "active": true, "segment": "b2b", "shop": "b.co.id", "billing": "z@a.id", "hotline": "0812 1"},
 			{"tier": "Silver", "score": -3, "budget": 200, "renewal": "2025-12-31", "active": false, "segment": "gov"},
 			{},
-			{"tier": "Gold", "score": 12.5, "budget": "1500000.50", "renewal": "2026-04-01", "active": true, "segment": "b2b", "shop": "a.co.id", "billing": "a@a.id"},
+			{"tier": "Gold", "score": 12.5, "budget": json.Number("1500000.50"), "renewal": "2026-04-01", "active": true, "segment": "b2b", "shop": "a.co.id", "billing": "a@a.id"},
 			{"tier": "bronze", "score": 0, "budget": 0, "renewal": "2024-02-29", "segment": "b2c"},
-			{"tier": "Silver", "score": 1000000, "budget": "99.99", "renewal": "2026-04-01", "active": true},
+			{"tier": "Silver", "score": 1000000, "budget": json.Number("99.99"), "renewal": "2026-04-01", "active": true},
 			{},
 		}
 		type rec struct {
@@ -272,7 +273,7 @@ func TestCustomFieldDeleteKeepsValues(t *testing.T) {
 		c := newCRM(t, engine)
 		cf := c.customField(t, "contacts", "budget", records.Money, nil)
 		c.customField(t, "contacts", "tier", records.Text, nil)
-		con := c.create(t, c.AdminToken, "contacts", map[string]any{"first_name": "Ani", "custom": map[string]any{"budget": "2500000", "tier": "gold"}})
+		con := c.create(t, c.AdminToken, "contacts", map[string]any{"first_name": "Ani", "custom": map[string]any{"budget": json.Number("2500000"), "tier": "gold"}})
 
 		c.Do(t, c.AdminToken, "DELETE", fmt.Sprintf("/api/v1/custom-fields/%s", cf["id"]), nil).Want(t, http.StatusNoContent)
 		c.Do(t, c.AdminToken, "DELETE", fmt.Sprintf("/api/v1/custom-fields/%s", cf["id"]), nil).Want(t, http.StatusNotFound)
@@ -368,7 +369,7 @@ func TestCustomFieldDefinitions(t *testing.T) {
 		// to one with fewer: the stored minor units would change meaning.
 		money := c.customField(t, "contacts", "deposit", records.Money, nil)
 		mp := fmt.Sprintf("/api/v1/custom-fields/%s", money["id"])
-		c.create(t, c.AdminToken, "contacts", map[string]any{"first_name": "Budi", "custom.deposit": "1500000.50"})
+		c.create(t, c.AdminToken, "contacts", map[string]any{"first_name": "Budi", "custom.deposit": json.Number("1500000.50")})
 		wantFieldErrors(t, c.Do(t, c.AdminToken, "PATCH", mp, map[string]any{"currency": "JPY"}), map[string]string{"currency": "invalid_choice"})
 		wantFieldErrors(t, c.Do(t, c.AdminToken, "PATCH", mp, map[string]any{"currency": "ABC"}), map[string]string{"currency": "invalid_choice"})
 		if upd := c.Do(t, c.AdminToken, "PATCH", mp, map[string]any{"currency": "USD"}).Want(t, http.StatusOK).Map(t); upd["currency"] != "USD" {

@@ -21,6 +21,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/relasi/relasi/internal/errs"
 	"github.com/relasi/relasi/internal/filter"
 	"github.com/relasi/relasi/internal/i18n"
 )
@@ -83,6 +84,10 @@ type Field struct {
 	// Show, when set, renders a value the system stored as facts (a lead's
 	// score reasons) in the viewer's language; t translates a catalog key.
 	Show func(t func(key string, args ...any) string, v any) string
+	// Min is the least value an Integer, Number or Money field accepts
+	// (for Money in minor units), nil for none: a deal's amount or a
+	// price is never negative.
+	Min *int64
 	// Normalize rewrites an accepted value, e.g. phones to E.164.
 	Normalize func(v any) (any, error)
 }
@@ -138,20 +143,115 @@ func (f Field) exponent(currency string) int {
 	return 2
 }
 
-// Accept converts an input value — decoded JSON (with json.Number for
-// numbers) or a form string — into the field's Go value, or explains why
-// it cannot. nil means empty. Values by kind: string; int64 (Integer, Ref,
-// User, Money in minor units); float64 (Number); bool; "YYYY-MM-DD" string
-// (Date); time.Time (DateTime); []string (MultiSelect, List).
+// Accept converts an input value into the field's Go value, or explains
+// why it cannot. nil means empty. Values by kind: string; int64 (Integer,
+// Ref, User, Money in minor units); float64 (Number); bool; "YYYY-MM-DD"
+// string (Date); time.Time (DateTime); []string (MultiSelect, List).
+//
+// The input is either a JSON value (json.Number for numbers, []any for
+// arrays; or the same Go types Accept returns), which must have the JSON
+// type of the field's kind — a number for a number, an array of strings
+// for a list — or FormText, which is read as text the way the kind reads
+// it: "12" as a number, "ya" as true, "a, b" as a list.
 func (f Field) Accept(in any, currency string) (any, error) {
 	v, err := f.accept(in, currency)
+	if err == nil && v != nil {
+		err = f.checkMin(v, currency)
+	}
 	if err != nil || v == nil || f.Normalize == nil {
 		return v, err
 	}
 	return f.Normalize(v)
 }
 
+// FormText is a value typed as text — into a web form, or a cell of an
+// imported spreadsheet — rather than sent as JSON. A field reads it as
+// its kind reads text; JSON input is held to JSON's types instead, so
+// that "employees": "12" is a wrong_type, as the API promises.
+type FormText string
+
+// jsonType checks that a JSON value has the type the field's kind takes,
+// with the message Accept gives for a value of the wrong type.
+func (f Field) jsonType(in any) error {
+	if in == nil {
+		return nil
+	}
+	switch f.Kind {
+	case Text, LongText, Select, URL, Email, Phone:
+		if _, ok := in.(string); !ok {
+			return problem("wrong_type", "must be text")
+		}
+	case Date:
+		if _, ok := in.(string); !ok {
+			return problem("wrong_type", "must be a date like 2026-01-31")
+		}
+	case DateTime:
+		switch in.(type) {
+		case string, time.Time:
+		default:
+			return problem("wrong_type", "must be a date and time")
+		}
+	case Integer, Ref, User, Number, Money:
+		switch in.(type) {
+		case json.Number, int64, int, float64:
+		default:
+			switch f.Kind {
+			case Number:
+				return problem("wrong_type", "must be a number")
+			case Money:
+				return problem("wrong_type", "must be an amount")
+			}
+			return problem("wrong_type", "must be a whole number")
+		}
+	case Bool:
+		if _, ok := in.(bool); !ok {
+			return problem("wrong_type", "must be true or false")
+		}
+	case MultiSelect, List:
+		switch x := in.(type) {
+		case []string:
+		case []any:
+			for _, it := range x {
+				if _, ok := it.(string); !ok {
+					return problem("wrong_type", "must be a list of text")
+				}
+			}
+		default:
+			return problem("wrong_type", "must be a list of text")
+		}
+	}
+	return nil
+}
+
+// checkMin refuses an accepted value below the field's minimum.
+func (f Field) checkMin(v any, currency string) error {
+	if f.Min == nil {
+		return nil
+	}
+	switch x := v.(type) {
+	case int64:
+		if x >= *f.Min {
+			return nil
+		}
+		if f.Kind == Money {
+			return problem("min", "must be at least %s", FormatAmount(*f.Min, f.exponent(currency)).String())
+		}
+	case float64:
+		if x >= float64(*f.Min) {
+			return nil
+		}
+	default:
+		return nil
+	}
+	return problem("min", "must be at least %s", strconv.FormatInt(*f.Min, 10))
+}
+
 func (f Field) accept(in any, currency string) (any, error) {
+	if t, ok := in.(FormText); ok {
+		in = string(t)
+	} else if err := f.jsonType(in); err != nil {
+		return nil, err
+	}
 	if s, ok := in.(string); ok {
 		in = strings.TrimSpace(s)
 		if in == "" {
@@ -165,11 +265,7 @@ func (f Field) accept(in any, currency string) (any, error) {
 	case Text, LongText, Select, URL, Email, Phone:
 		s, ok := in.(string)
 		if !ok {
-			if n, isNum := in.(json.Number); isNum && (f.Kind == Text || f.Kind == Phone) {
-				s = n.String()
-			} else {
-				return nil, problem("wrong_type", "must be text")
-			}
+			return nil, problem("wrong_type", "must be text")
 		}
 		max := f.MaxLen
 		if max == 0 {
@@ -228,6 +324,8 @@ func (f Field) accept(in any, currency string) (any, error) {
 			s = strconv.FormatFloat(x, 'f', -1, 64)
 		case int64:
 			s = strconv.FormatInt(x, 10)
+		case int:
+			s = strconv.Itoa(x)
 		default:
 			return nil, problem("wrong_type", "must be an amount")
 		}
@@ -379,6 +477,18 @@ type fieldProblem struct {
 }
 
 func (p *fieldProblem) Error() string { return fmt.Sprintf(p.msg, p.args...) }
+
+// AddProblem adds to fe, for the field name, the problem with a value that
+// err from Accept explains, and reports whether err was such a problem;
+// any other error is the caller's to return.
+func AddProblem(fe *errs.Fields, name string, err error) bool {
+	var p *fieldProblem
+	if !errors.As(err, &p) {
+		return false
+	}
+	fe.Add(name, p.code, p.msg, p.args...)
+	return true
+}
 
 func problem(code, msg string, args ...any) error {
 	return &fieldProblem{code: code, msg: msg, args: args}

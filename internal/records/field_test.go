@@ -13,6 +13,8 @@ import (
 
 func TestFieldAccept(t *testing.T) {
 	num := func(s string) json.Number { return json.Number(s) }
+	// JSON values must have their field's JSON type; text from a form or
+	// an imported cell (FormText) is read as the field's kind reads text.
 	for _, tc := range []struct {
 		f    Field
 		in   any
@@ -21,38 +23,53 @@ func TestFieldAccept(t *testing.T) {
 	}{
 		{Field{Kind: Text}, "  Budi  ", "Budi", ""},
 		{Field{Kind: Text}, "   ", nil, ""},
-		{Field{Kind: Text}, num("12345"), "12345", ""},
+		{Field{Kind: Text}, num("12345"), nil, "wrong_type"},
+		{Field{Kind: Text}, FormText("12345"), "12345", ""},
 		{Field{Kind: Text}, true, nil, "wrong_type"},
 		{Field{Kind: Text, MaxLen: 3}, "Budi", nil, "too_long"},
 		{Field{Kind: Text, MaxLen: 4}, "Ēkō!", "Ēkō!", ""},
 		{Field{Kind: Text}, strings.Repeat("a", 256), nil, "too_long"},
 		{Field{Kind: LongText}, strings.Repeat("a", 5000), strings.Repeat("a", 5000), ""},
 		{Field{Kind: Integer}, num("42"), int64(42), ""},
-		{Field{Kind: Integer}, "42", int64(42), ""},
+		{Field{Kind: Integer}, "42", nil, "wrong_type"},
+		{Field{Kind: Integer}, "", nil, "wrong_type"},
+		{Field{Kind: Integer}, FormText("42"), int64(42), ""},
+		{Field{Kind: Integer}, FormText(" "), nil, ""},
+		{Field{Kind: Integer, Min: new(int64(0))}, num("-1"), nil, "min"},
+		{Field{Kind: Integer, Min: new(int64(0))}, num("0"), int64(0), ""},
+		{Field{Kind: Ref}, "7", nil, "wrong_type"},
+		{Field{Kind: User}, true, nil, "wrong_type"},
 		{Field{Kind: Integer}, num("4.5"), nil, "wrong_type"},
 		{Field{Kind: Integer}, num("1e300"), nil, "wrong_type"},
 		{Field{Kind: Ref}, num("0"), nil, "not_found"},
 		{Field{Kind: Ref}, num("-3"), nil, "not_found"},
 		{Field{Kind: Number}, num("12.5"), 12.5, ""},
-		{Field{Kind: Number}, "12,5", 12.5, ""},
-		{Field{Kind: Number}, "NaN", nil, "wrong_type"},
-		{Field{Kind: Number}, "dua", nil, "wrong_type"},
-		{Field{Kind: Money, Currency: "IDR"}, "1500000.50", int64(150000050), ""},
+		{Field{Kind: Number}, "12.5", nil, "wrong_type"},
+		{Field{Kind: Number}, FormText("12,5"), 12.5, ""},
+		{Field{Kind: Number}, FormText("NaN"), nil, "wrong_type"},
+		{Field{Kind: Number}, FormText("dua"), nil, "wrong_type"},
+		{Field{Kind: Money, Currency: "IDR"}, "1500000.50", nil, "wrong_type"},
+		{Field{Kind: Money, Currency: "IDR"}, FormText("1500000.50"), int64(150000050), ""},
 		{Field{Kind: Money, Currency: "IDR"}, num("1500000.5"), int64(150000050), ""},
-		{Field{Kind: Money, Currency: "IDR"}, "-0.01", int64(-1), ""},
-		{Field{Kind: Money, Currency: "IDR"}, ".5", nil, "invalid_amount"},
-		{Field{Kind: Money, Currency: "IDR"}, "1.005", nil, "invalid_amount"},
-		{Field{Kind: Money, Currency: "IDR"}, "1,5", nil, "invalid_amount"},
-		{Field{Kind: Money, Currency: "IDR"}, "1e3", nil, "invalid_amount"},
-		{Field{Kind: Money, Currency: "IDR"}, "99999999999999999999", nil, "invalid_amount"},
-		{Field{Kind: Money, Currency: "JPY"}, "1500", int64(1500), ""},
-		{Field{Kind: Money, Currency: "JPY"}, "1500.5", nil, "invalid_amount"},
+		{Field{Kind: Money, Currency: "IDR"}, num("-0.01"), int64(-1), ""},
+		{Field{Kind: Money, Currency: "IDR", Min: new(int64(0))}, num("-0.01"), nil, "min"},
+		{Field{Kind: Money, Currency: "IDR", Min: new(int64(0))}, FormText("-5"), nil, "min"},
+		{Field{Kind: Money, Currency: "IDR", Min: new(int64(0))}, num("0"), int64(0), ""},
+		{Field{Kind: Money, Currency: "IDR"}, FormText(".5"), nil, "invalid_amount"},
+		{Field{Kind: Money, Currency: "IDR"}, num("1.005"), nil, "invalid_amount"},
+		{Field{Kind: Money, Currency: "IDR"}, FormText("1,5"), nil, "invalid_amount"},
+		{Field{Kind: Money, Currency: "IDR"}, num("1e3"), nil, "invalid_amount"},
+		{Field{Kind: Money, Currency: "IDR"}, num("99999999999999999999"), nil, "invalid_amount"},
+		{Field{Kind: Money, Currency: "JPY"}, num("1500"), int64(1500), ""},
+		{Field{Kind: Money, Currency: "JPY"}, num("1500.5"), nil, "invalid_amount"},
 		{Field{Kind: Money}, true, nil, "wrong_type"},
 		{Field{Kind: Bool}, true, true, ""},
-		{Field{Kind: Bool}, "ya", true, ""},
-		{Field{Kind: Bool}, "Tidak", false, ""},
+		{Field{Kind: Bool}, "true", nil, "wrong_type"},
+		{Field{Kind: Bool}, FormText("ya"), true, ""},
+		{Field{Kind: Bool}, FormText("Tidak"), false, ""},
 		{Field{Kind: Bool}, num("1"), nil, "wrong_type"},
 		{Field{Kind: Date}, "2026-02-28", "2026-02-28", ""},
+		{Field{Kind: Date}, num("20260228"), nil, "wrong_type"},
 		{Field{Kind: Date}, "2026-02-28T10:00:00Z", "2026-02-28", ""},
 		{Field{Kind: Date}, "2026-02-30", nil, "invalid_date"},
 		{Field{Kind: Date}, "28/02/2026", nil, "invalid_date"},
@@ -62,12 +79,15 @@ func TestFieldAccept(t *testing.T) {
 		{Field{Kind: Select, Choices: []string{"a", "b"}}, "b", "b", ""},
 		{Field{Kind: Select, Choices: []string{"a", "b"}}, "B", nil, "invalid_choice"},
 		{Field{Kind: MultiSelect, Choices: []string{"a", "b"}}, []any{"b", "a", "b", " "}, "[b a]", ""},
-		{Field{Kind: MultiSelect, Choices: []string{"a", "b"}}, "a, b", "[a b]", ""},
+		{Field{Kind: MultiSelect, Choices: []string{"a", "b"}}, "a, b", nil, "wrong_type"},
+		{Field{Kind: MultiSelect, Choices: []string{"a", "b"}}, FormText("a, b"), "[a b]", ""},
 		{Field{Kind: MultiSelect, Choices: []string{"a", "b"}}, []any{"c"}, nil, "invalid_choice"},
 		{Field{Kind: MultiSelect, Choices: []string{"a"}}, []any{1}, nil, "wrong_type"},
 		{Field{Kind: List}, []any{}, nil, ""},
 		{Field{Kind: List}, []any{strings.Repeat("x", 256)}, nil, "too_long"},
 		{Field{Kind: List}, map[string]any{}, nil, "wrong_type"},
+		{Field{Kind: List}, "a@b.c", nil, "wrong_type"},
+		{Field{Kind: List}, []any{"a", num("1")}, nil, "wrong_type"},
 		{Field{Kind: URL}, "maju.co.id/produk", "https://maju.co.id/produk", ""},
 		{Field{Kind: URL}, "http://maju.co.id", "http://maju.co.id", ""},
 		{Field{Kind: URL}, "ftp://maju.co.id", nil, "invalid_url"},
@@ -79,12 +99,13 @@ func TestFieldAccept(t *testing.T) {
 		{Field{Kind: Phone, Normalize: NormalizePhone}, "0812-3456-7890", "+6281234567890", ""},
 		{Field{Kind: Phone, Normalize: NormalizePhone}, "+62 812 3456 7890", "+6281234567890", ""},
 		{Field{Kind: Phone, Normalize: NormalizePhone}, "6281234567890", "+6281234567890", ""},
-		{Field{Kind: Phone, Normalize: NormalizePhone}, num("81234567890"), "+6281234567890", ""},
+		{Field{Kind: Phone, Normalize: NormalizePhone}, num("81234567890"), nil, "wrong_type"},
+		{Field{Kind: Phone, Normalize: NormalizePhone}, FormText("81234567890"), "+6281234567890", ""},
 		{Field{Kind: Phone, Normalize: NormalizePhone}, "+1 415 555 2671", "+14155552671", ""},
 		{Field{Kind: Phone, Normalize: NormalizePhone}, "12", nil, "invalid_phone"},
 		{Field{Kind: List, Normalize: NormalizePhones}, []any{"0812-3456-7890", "+62 812 3456 7890"}, "[+6281234567890]", ""},
-		{Field{Kind: List, Normalize: NormalizePhones}, "0812-3456-7890, halo", nil, "invalid_phone"},
-		{Field{Kind: List, Normalize: NormalizeEmails}, "A@b.co, a@B.co, c@d.id", "[a@b.co c@d.id]", ""},
+		{Field{Kind: List, Normalize: NormalizePhones}, FormText("0812-3456-7890, halo"), nil, "invalid_phone"},
+		{Field{Kind: List, Normalize: NormalizeEmails}, FormText("A@b.co, a@B.co, c@d.id"), "[a@b.co c@d.id]", ""},
 		{Field{Kind: List, Normalize: NormalizeEmails}, []any{"a@b.co", "nope"}, nil, "invalid_email"},
 	} {
 		name := fmt.Sprintf("%s %v", tc.f.Kind, tc.in)
@@ -116,10 +137,10 @@ func TestFieldAccept(t *testing.T) {
 func TestMoneyWithRecordCurrency(t *testing.T) {
 	// A deal carries its currency: the amount's decimals follow it.
 	f := Field{Kind: Money, CurrencyField: "currency"}
-	if v, err := f.Accept("1500", "JPY"); err != nil || v != int64(1500) {
+	if v, err := f.Accept(json.Number("1500"), "JPY"); err != nil || v != int64(1500) {
 		t.Errorf("1500 JPY = %v, %v; want 1500 minor units", v, err)
 	}
-	if v, err := f.Accept("15.25", "USD"); err != nil || v != int64(1525) {
+	if v, err := f.Accept(json.Number("15.25"), "USD"); err != nil || v != int64(1525) {
 		t.Errorf("15.25 USD = %v, %v; want 1525 minor units", v, err)
 	}
 	r := &Record{Values: map[string]any{"currency": "JPY", "amount": int64(1500)}}
@@ -193,7 +214,7 @@ func TestApplyReportsEveryProblem(t *testing.T) {
 		{Name: "custom.budget", Kind: Money, Custom: true, Key: "budget", Required: true},
 	}
 	r := &Record{Values: map[string]any{}, Custom: map[string]any{}}
-	err := validate(fields, r, Input{"phones": "halo", "id": 3, "last_activity_at": "2026-01-01T00:00:00Z", "custom": 5, "x": 1})
+	err := validate(fields, r, Input{"phones": []any{"halo"}, "id": 3, "last_activity_at": "2026-01-01T00:00:00Z", "custom": 5, "x": 1})
 	var got []string
 	if e, ok := errs.As(err); ok {
 		for _, f := range e.Fields {

@@ -1,6 +1,7 @@
 package records_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"testing"
@@ -51,9 +52,9 @@ func TestHistory(t *testing.T) {
 	onEveryEngine(t, func(t *testing.T, engine store.Engine) {
 		c := newCRM(t, engine)
 		c.customField(t, "accounts", "credit_limit", records.Money, map[string]any{"currency": "USD"})
-		acc := c.create(t, c.AdminToken, "accounts", map[string]any{"name": "PT Maju", "annual_revenue": "1500000.50", "custom.credit_limit": "99.90"})
+		acc := c.create(t, c.AdminToken, "accounts", map[string]any{"name": "PT Maju", "annual_revenue": json.Number("1500000.50"), "custom.credit_limit": json.Number("99.90")})
 		p := recPath("accounts", acc)
-		c.Do(t, c.AdminToken, "PATCH", p, map[string]any{"annual_revenue": "2000000", "name": "PT Maju Jaya", "custom.credit_limit": nil, "city": "Medan"}).Want(t, http.StatusOK)
+		c.Do(t, c.AdminToken, "PATCH", p, map[string]any{"annual_revenue": 2000000, "name": "PT Maju Jaya", "custom.credit_limit": nil, "city": "Medan"}).Want(t, http.StatusOK)
 		c.Do(t, c.AdminToken, "PATCH", p, map[string]any{"city": "Medan"}).Want(t, http.StatusOK) // no change, no row
 		c.Do(t, c.AdminToken, "DELETE", p, nil).Want(t, http.StatusNoContent)
 		c.Do(t, c.AdminToken, "POST", p+"/restore", nil).Want(t, http.StatusOK)
@@ -103,7 +104,7 @@ func TestHistory(t *testing.T) {
 func TestTrash(t *testing.T) {
 	onEveryEngine(t, func(t *testing.T, engine store.Engine) {
 		c := newCRM(t, engine)
-		con := c.create(t, c.AdminToken, "contacts", map[string]any{"first_name": "Ani", "last_name": "Rahayu", "phones": "0812-3456-7890"})
+		con := c.create(t, c.AdminToken, "contacts", map[string]any{"first_name": "Ani", "last_name": "Rahayu", "phones": []string{"0812-3456-7890"}})
 		c.create(t, c.AdminToken, "contacts", map[string]any{"first_name": "Budi"})
 		p := recPath("contacts", con)
 		searchTitles := func(q string) []string {

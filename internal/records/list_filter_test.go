@@ -23,7 +23,7 @@ func TestListFilters(t *testing.T) {
 			body    map[string]any
 		}{
 			{400, map[string]any{"first_name": "Ani", "account_id": small["id"], "lifecycle_stage": "customer", "tags": []string{"vip", "jakarta"}, "city": "Jakarta", "birth_date": "1990-03-02"}},
-			{60, map[string]any{"first_name": "Budi", "account_id": big["id"], "lifecycle_stage": "lead", "tags": []string{"event"}, "city": "bandung", "emails": "budi@besar.co.id"}},
+			{60, map[string]any{"first_name": "Budi", "account_id": big["id"], "lifecycle_stage": "lead", "tags": []string{"event"}, "city": "bandung", "emails": []string{"budi@besar.co.id"}}},
 			{10, map[string]any{"first_name": "Citra", "account_id": small["id"], "lifecycle_stage": "churned", "city": "Surabaya"}},
 			{1, map[string]any{"first_name": "Dewi", "lifecycle_stage": "engagement", "tags": []string{"VIP"}, "last_name": "O'Brien 100%"}},
 			{0, map[string]any{"first_name": "Eko"}},

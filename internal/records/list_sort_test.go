@@ -3,6 +3,7 @@ package records_test
 import (
 	"cmp"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -181,12 +182,12 @@ func TestListSortAccounts(t *testing.T) {
 	onEveryEngine(t, func(t *testing.T, engine store.Engine) {
 		c := newCRM(t, engine)
 		for _, body := range []map[string]any{
-			{"name": "pt maju", "employees": 20, "annual_revenue": "1500000.50"},
+			{"name": "pt maju", "employees": 20, "annual_revenue": json.Number("1500000.50")},
 			{"name": "PT Maju", "employees": 20, "annual_revenue": 1500000.5},
-			{"name": "CV Abadi", "annual_revenue": "-250"},
+			{"name": "CV Abadi", "annual_revenue": 250},
 			{"name": "Koperasi Sejahtera", "employees": 0},
-			{"name": "bank Rakyat", "employees": 90000, "annual_revenue": "92233720368547.75"},
-			{"name": "Toko Jaya", "employees": 3, "annual_revenue": "0.01"},
+			{"name": "bank Rakyat", "employees": 90000, "annual_revenue": json.Number("92233720368547.75")},
+			{"name": "Toko Jaya", "employees": 3, "annual_revenue": 0.01},
 			{"name": "PT Maju", "employees": 3},
 		} {
 			c.create(t, c.AdminToken, "accounts", body)

@@ -89,6 +89,12 @@ func valueSchema(f Field) map[string]any {
 	default:
 		m["type"] = nullable("string")
 	}
+	if f.Min != nil {
+		m["minimum"] = *f.Min
+		if f.Kind == Money {
+			m["minimum"] = FormatAmount(*f.Min, f.exponent(""))
+		}
+	}
 	if f.Custom {
 		m["title"] = f.Label
 	}

@@ -550,8 +550,8 @@ func TestWebSavedViews(t *testing.T) {
 
 func TestWebSearch(t *testing.T) {
 	eachEngineWeb(t, func(t *testing.T, s *webCRM) {
-		r := s.contact(t, s.Admin.Principal(), records.Input{"first_name": "Putri", "last_name": "Ayu", "phones": "0812-3456-7890"})
-		s.contact(t, s.Admin.Principal(), records.Input{"first_name": "Other", "phones": "0813-0000-1111"})
+		r := s.contact(t, s.Admin.Principal(), records.Input{"first_name": "Putri", "last_name": "Ayu", "phones": []string{"0812-3456-7890"}})
+		s.contact(t, s.Admin.Principal(), records.Input{"first_name": "Other", "phones": []string{"0813-0000-1111"}})
 		b := s.signIn(t, "sari@example.co.id")
 
 		// As the user types, htmx asks for the hits only.
@@ -582,7 +582,7 @@ func TestWebScriptShowsAsText(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := s.contact(t, admin, records.Input{"first_name": evil, "last_name": "Jahat", "city": evil, "account_id": acc.ID, "tags": evil})
+		r := s.contact(t, admin, records.Input{"first_name": evil, "last_name": "Jahat", "city": evil, "account_id": acc.ID, "tags": []string{evil}})
 		if _, err := s.Store.CreateCustomField(context.Background(), admin, s.Contacts, records.CustomFieldInput{Key: "note", Label: evil, Kind: records.Text}); err != nil {
 			t.Fatal(err)
 		}
@@ -626,7 +626,7 @@ func TestWebIndonesianFormats(t *testing.T) {
 		if _, err := s.Auth.UpdateUser(context.Background(), admin, s.Admin.ID, auth.UserUpdate{Locale: &lang, TimeZone: &tz}, 0); err != nil {
 			t.Fatal(err)
 		}
-		acc, err := s.Store.Create(context.Background(), admin, s.Accounts, records.Input{"name": "PT Sinar", "annual_revenue": "2500000000", "employees": "1200"})
+		acc, err := s.Store.Create(context.Background(), admin, s.Accounts, records.Input{"name": "PT Sinar", "annual_revenue": 2500000000, "employees": 1200})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -45,7 +45,7 @@ func TestStoreTransactions(t *testing.T) {
 		// A failed transaction leaves nothing: no record, no history, no search document.
 		abort := errors.New("abort")
 		err = c.DB.WriteTx(ctx, func(tx *sql.Tx) error {
-			r, err := c.Store.CreateTx(ctx, tx, admin, c.Contacts, records.Input{"first_name": "Hantu", "emails": "hantu@contoh.co.id"})
+			r, err := c.Store.CreateTx(ctx, tx, admin, c.Contacts, records.Input{"first_name": "Hantu", "emails": []string{"hantu@contoh.co.id"}})
 			if err != nil {
 				return err
 			}

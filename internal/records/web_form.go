@@ -301,7 +301,8 @@ func decimalSeparator(f i18n.Formatter) string {
 // formValues maps a submitted form to the store's Input: text as typed
 // (empty clears), lists one item per line or comma, multi-selects from the
 // repeated checkboxes, booleans from the checkbox's presence, money and
-// numbers in the user's notation, date-times in the user's zone.
+// numbers in the user's notation, date-times in the user's zone. What
+// stays text goes on as FormText, read by each field's kind.
 func formValues(c *web.Ctx, fields []Field, old *Record) Input {
 	form := c.R.PostForm
 	fmtr := c.Fmt()
@@ -331,7 +332,7 @@ func formValues(c *web.Ctx, fields []Field, old *Record) Input {
 				in[f.Name] = items
 			}
 		case Money:
-			in[f.Name] = v
+			in[f.Name] = FormText(v)
 			if v == "" {
 				break
 			}
@@ -344,20 +345,20 @@ func formValues(c *web.Ctx, fields []Field, old *Record) Input {
 			}
 			cur := moneyCurrency(f, recCur)
 			if minor, err := i18n.ParseMoney(fmtr.Lang(), v, cur); err == nil {
-				in[f.Name] = string(FormatAmount(minor, f.exponent(cur)))
+				in[f.Name] = FormText(FormatAmount(minor, f.exponent(cur)))
 			}
 		case Integer, Number:
-			in[f.Name] = plainNumber(v, decimalSeparator(fmtr))
+			in[f.Name] = FormText(plainNumber(v, decimalSeparator(fmtr)))
 		case DateTime:
-			in[f.Name] = v
+			in[f.Name] = FormText(v)
 			for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04"} {
 				if t, err := time.ParseInLocation(layout, v, fmtr.Location()); err == nil {
-					in[f.Name] = t.Format(time.RFC3339)
+					in[f.Name] = FormText(t.Format(time.RFC3339))
 					break
 				}
 			}
 		default:
-			in[f.Name] = v
+			in[f.Name] = FormText(v)
 		}
 	}
 	return in

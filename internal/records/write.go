@@ -79,9 +79,7 @@ func apply(fields []Field, r *Record, in Input) error {
 		}
 		cur, _ := r.Get(f.CurrencyField).(string)
 		v, err := f.Accept(in[name], cur)
-		var p *fieldProblem
-		if errors.As(err, &p) {
-			fe.Add(name, p.code, p.msg, p.args...)
+		if AddProblem(&fe, name, err) {
 			continue
 		}
 		if err != nil {

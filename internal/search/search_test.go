@@ -73,8 +73,8 @@ func TestSearchFindsContacts(t *testing.T) {
 		acc := create(t, s, tok, "accounts", map[string]any{"name": "PT Sinar Harapan", "domain": "sinarharapan.co.id", "phone": "(021) 555-1234"})
 		budi := create(t, s, tok, "contacts", map[string]any{"first_name": "Budi", "last_name": "Santoso", "emails": []string{"Budi@Maju.co.id"},
 			"phones": []string{"0812-3456-7890"}, "account_id": acc["id"], "job_title": "Manajer Pembelian", "city": "Surabaya"})
-		create(t, s, tok, "contacts", map[string]any{"first_name": "Siti", "last_name": "Budiarti", "emails": []string{"siti@gmail.com"}, "phones": "+62 813 9999 0000"})
-		create(t, s, tok, "contacts", map[string]any{"first_name": "Ēka", "last_name": "O'Brien", "phones": "+1 415 555 2671"})
+		create(t, s, tok, "contacts", map[string]any{"first_name": "Siti", "last_name": "Budiarti", "emails": []string{"siti@gmail.com"}, "phones": []string{"+62 813 9999 0000"}})
+		create(t, s, tok, "contacts", map[string]any{"first_name": "Ēka", "last_name": "O'Brien", "phones": []string{"+1 415 555 2671"}})
 
 		for _, tc := range []struct {
 			q    string
@@ -203,10 +203,10 @@ func TestSearchFollowsChanges(t *testing.T) {
 	eachEngine(t, func(t *testing.T, s *recordstest.Server) {
 		tok := s.AdminToken
 		sales, salesTok := s.User(t, "sales@example.co.id", auth.Sales, 0)
-		con := create(t, s, tok, "contacts", map[string]any{"first_name": "Bambang", "last_name": "Sutrisno", "phones": "0812-1111-2222", "owner_id": sales.ID})
+		con := create(t, s, tok, "contacts", map[string]any{"first_name": "Bambang", "last_name": "Sutrisno", "phones": []string{"0812-1111-2222"}, "owner_id": sales.ID})
 		p := fmt.Sprintf("/api/v1/contacts/%s", con["id"])
 
-		s.Do(t, tok, "PATCH", p, map[string]any{"first_name": "Bagus", "phones": []string{"0857-3333-4444"}, "emails": "bagus@tani.id"}).Want(t, http.StatusOK)
+		s.Do(t, tok, "PATCH", p, map[string]any{"first_name": "Bagus", "phones": []string{"0857-3333-4444"}, "emails": []string{"bagus@tani.id"}}).Want(t, http.StatusOK)
 		for q, want := range map[string][]string{
 			"Bambang": nil, "Bagus": {"contacts:Bagus Sutrisno"}, "Sutrisno": {"contacts:Bagus Sutrisno"},
 			"0812-1111": nil, "0857-3333": {"contacts:Bagus Sutrisno"}, "tani": {"contacts:Bagus Sutrisno"},

@@ -85,14 +85,14 @@ func TestAnswersMatchTheOpenAPIDocument(t *testing.T) {
 			acc := c.create(t, c.AdminToken, "accounts", map[string]any{"name": "PT Maju Jaya"})
 			con := c.create(t, c.AdminToken, "contacts", map[string]any{"first_name": "Budi", "account_id": acc["id"]})
 			c.create(t, c.AdminToken, "activities", map[string]any{"kind": "call", "subject": "Intro", "related_type": "contacts", "related_id": con["id"]})
-			kopi := c.create(t, c.AdminToken, "products", map[string]any{"name": "Kopi", "unit_price": "150000"})
+			kopi := c.create(t, c.AdminToken, "products", map[string]any{"name": "Kopi", "unit_price": 150000})
 			order := c.create(t, c.AdminToken, "orders", map[string]any{"contact_id": con["id"]})
 			c.history(t, time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC), "contacts", num(t, con["id"]), "converted", map[string][2]any{"lead_id": {nil, 7}})
 
 			lines := recPath("orders", order["id"]) + "/lines"
 			var line map[string]any
 			json.Unmarshal(check("POST", lines, map[string]any{"product_id": num(t, kopi["id"]), "quantity": 2, "discount_percent": 5}, http.StatusCreated), &line)
-			check("POST", lines, map[string]any{"description": "Ongkos kirim", "unit_price": "25000.50"}, http.StatusCreated)
+			check("POST", lines, map[string]any{"description": "Ongkos kirim", "unit_price": json.Number("25000.50")}, http.StatusCreated)
 			check("POST", lines, map[string]any{"quantity": 0}, http.StatusUnprocessableEntity)
 			check("GET", lines, nil, http.StatusOK)
 			check("PATCH", recPath("order-lines", line["id"]), map[string]any{"quantity": 3}, http.StatusOK)
