@@ -160,7 +160,7 @@ func TestAFailedConversionChangesNothing(t *testing.T) {
 			{map[string]any{"account": map[string]any{"mode": "new", "id": 4242}}, "account.id"},
 			{map[string]any{"account": map[string]any{"name": "PT Baru"}}, "account.name"},
 			{map[string]any{"account": map[string]any{"mode": "existing", "id": 4242, "name": "PT Baru"}}, "account.name"},
-			{map[string]any{"deal": map[string]any{"amount": "1500000"}}, "deal.amount"},
+			{map[string]any{"deal": map[string]any{"amount": 1500000}}, "deal.amount"},
 			{map[string]any{"deal": map[string]any{"name": "Seragam"}}, "deal.name"},
 			{map[string]any{"deal": map[string]any{"create": false, "close_date": "2026-12-31"}}, "deal.close_date"},
 		} {
