@@ -323,9 +323,15 @@ func escapeLike(s string) string {
 	return b.String()
 }
 
-// multiEnum compiles a comparison on a JSON array of choices: = and contains
-// mean "has this element", in means "has any of them".
+// multiEnum compiles a comparison on a JSON array: = means "has this
+// element" and in "has any of them". On a free list (e-mails, phones, tags:
+// no choices) contains means "an element contains this text", ignoring
+// case, so emails contains "gmail.com" finds every Gmail address; on a
+// multi-select, whose elements are choices, it is "has this choice".
 func (c *compiler) multiEnum(f Field, expr string, n Node) (string, error) {
+	if n.Op == OpContains && len(f.Choices) == 0 {
+		return c.elementContains(expr, n)
+	}
 	ph := make([]string, len(n.Values))
 	for i, v := range n.Values {
 		s, err := c.choice(f, v)
@@ -348,6 +354,19 @@ func (c *compiler) multiEnum(f Field, expr string, n Node) (string, error) {
 		return "EXISTS (SELECT 1 FROM json_each(" + expr + ") WHERE value = " + ph[0] + ")", nil
 	}
 	return "EXISTS (SELECT 1 FROM json_each(" + expr + ") WHERE value IN (" + strings.Join(ph, ", ") + "))", nil
+}
+
+// elementContains is "some element of the JSON array expr contains the
+// text", ignoring case.
+func (c *compiler) elementContains(expr string, n Node) (string, error) {
+	if len(n.Values) != 1 || n.Values[0].Kind != StringValue {
+		return "", mismatch(n.Pos, "contains on a list takes one text")
+	}
+	pattern := c.textArg("%" + escapeLike(n.Values[0].Text) + "%")
+	if c.engine == store.Postgres {
+		return "EXISTS (SELECT 1 FROM jsonb_array_elements_text(" + expr + ") AS e(v) WHERE lower(e.v) LIKE lower(" + pattern + `) ESCAPE '\')`, nil
+	}
+	return "EXISTS (SELECT 1 FROM json_each(" + expr + ") WHERE lower(value) LIKE lower(" + pattern + `) ESCAPE '\')`, nil
 }
 
 // dateTime compiles a comparison on an instant. A value naming a whole day
