@@ -88,13 +88,6 @@ func (s *Store) linkTitle(p auth.Principal, f Field, col string, firstArg int) (
 	return "COALESCE(" + title + ", '')", nil
 }
 
-// LinkTitleSQL is linkTitle for domain code that names linked records in
-// its own queries (exports, history): the expression and its arguments,
-// numbered from $firstArg.
-func (s *Store) LinkTitleSQL(p auth.Principal, f Field, col string, firstArg int) (string, []any) {
-	return s.linkTitle(p, f, col, firstArg)
-}
-
 // checkLinks adds to the validation result verr an error for each link
 // (Ref field) to a record that does not exist, is in the trash, or that p
 // may not read, so that a bad link is a 422 naming the field — the same
