@@ -154,6 +154,12 @@ func people(ctx context.Context, db *store.DB, w *World) (users, teams int, err 
 			}
 			teamIDs[u.team] = id
 		}
+		// New leads go in turn to the Jakarta sales team, so the demo
+		// shows assignment working; an admin's own choice is kept.
+		if _, err := tx.ExecContext(ctx, `UPDATE lead_settings SET assignment_mode = 'round_robin', default_team_id = $1
+			WHERE id = 1 AND assignment_mode = 'none' AND default_team_id IS NULL AND version = 1`, teamIDs["Penjualan Jakarta"]); err != nil {
+			return fmt.Errorf("demo lead assignment: %w", err)
+		}
 		for _, u := range demoUsers {
 			var id int64
 			err := tx.QueryRowContext(ctx, "SELECT id FROM users WHERE email = $1", u.email).Scan(&id)

@@ -166,8 +166,14 @@ func TestRuleFiltersAreChecked(t *testing.T) {
 
 		// Settings: read by anyone, changed by admins, checked.
 		st := c.Do(t, salesToken, "GET", "/api/v1/lead-settings", nil).Want(t, 200).Map(t)
-		if num(t, st["response_minutes"]) != 5 || st["assignment_mode"] != "round_robin" || st["default_team_id"] != nil {
+		// A fresh install assigns nothing, and says so: round robin needs
+		// a team to deal within.
+		if num(t, st["response_minutes"]) != 5 || st["assignment_mode"] != "none" || st["default_team_id"] != nil {
 			t.Errorf("default settings: %v", st)
+		}
+		res = c.Do(t, c.AdminToken, "PUT", "/api/v1/lead-settings", map[string]any{"assignment_mode": "round_robin"}).Want(t, 422)
+		if f := problemField(t, res.Map(t), "default_team_id"); f == nil || f["code"] != "required" {
+			t.Errorf("round robin without a team: %s", res.Body)
 		}
 		c.Do(t, salesToken, "PUT", "/api/v1/lead-settings", map[string]any{"response_minutes": 10}).Want(t, 403)
 		res = c.Do(t, c.AdminToken, "PUT", "/api/v1/lead-settings", map[string]any{"response_minutes": 0, "assignment_mode": "lottery", "default_team_id": 999}).Want(t, 422)

@@ -16,7 +16,8 @@ import (
 
 // Assignment modes: how a lead created without an owner gets one.
 const (
-	// ModeRoundRobin deals leads in turn to the members of the default team.
+	// ModeRoundRobin deals leads in turn to the members of the default
+	// team, which it requires.
 	ModeRoundRobin = "round_robin"
 	// ModeRules tries the rules first, then the default team's round robin.
 	ModeRules = "rules"
@@ -97,6 +98,9 @@ func (m *Module) SaveSettings(ctx context.Context, p auth.Principal, in Settings
 			if err := checkTeam(ctx, tx, *cur.DefaultTeamID, "default_team_id", &fe); err != nil {
 				return err
 			}
+		}
+		if cur.AssignmentMode == ModeRoundRobin && cur.DefaultTeamID == nil {
+			fe.Add("default_team_id", "required", "is required")
 		}
 		if err := fe.Err(); err != nil {
 			return err

@@ -15,6 +15,9 @@ type settingsView struct {
 	Teams    []option
 	Users    []option
 	Modes    []string
+	// TeamMissing is set when round robin has no team to deal within
+	// (its team was deleted), so new leads stay with their creators.
+	TeamMissing bool
 }
 
 func (m *Module) settingsData(c *web.Ctx) (settingsView, error) {
@@ -35,7 +38,8 @@ func (m *Module) settingsData(c *web.Ctx) (settingsView, error) {
 	if err != nil {
 		return settingsView{}, err
 	}
-	return settingsView{Settings: st, Rules: rules, Teams: ts, Users: us, Modes: Modes}, nil
+	missing := st.AssignmentMode == ModeRoundRobin && st.DefaultTeamID == nil
+	return settingsView{Settings: st, Rules: rules, Teams: ts, Users: us, Modes: Modes, TeamMissing: missing}, nil
 }
 
 func (m *Module) settingsPage(c *web.Ctx) error {

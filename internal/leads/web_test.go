@@ -254,6 +254,21 @@ func TestLeadSettingsPage(t *testing.T) {
 			t.Errorf("rule not deleted")
 		}
 
+		// Round robin without a team is refused next to the team; once its
+		// team is deleted the page says leads are no longer dealt.
+		res, body = b.submit("/settings/leads", "/settings/leads", url.Values{"response_minutes": {"10"}, "assignment_mode": {"round_robin"}})
+		wantPage(t, res.StatusCode, body, 422, `<option value="round_robin" selected>`, `id="default_team_id" name="default_team_id" aria-invalid="true"`)
+		res, _ = b.submit("/settings/leads", "/settings/leads", url.Values{"response_minutes": {"10"}, "assignment_mode": {"round_robin"}, "default_team_id": {fmt.Sprint(team.ID)}})
+		wantRedirect(t, res, "/settings/leads")
+		if _, body := b.get("/settings/leads"); strings.Contains(body, "lead-team-missing") {
+			t.Errorf("warned with a team set")
+		}
+		if err := s.Auth.DeleteTeam(ctx, s.Admin.Principal(), team.ID); err != nil {
+			t.Fatal(err)
+		}
+		status, body = b.get("/settings/leads")
+		wantPage(t, status, body, 200, `data-testid="lead-team-missing"`, "Pick a default team")
+
 		sales := s.browser(t, "ani@example.co.id")
 		if status, _ := sales.get("/settings/leads"); status != 403 {
 			t.Errorf("a sales user opened the settings: %d", status)
