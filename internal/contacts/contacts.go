@@ -97,7 +97,7 @@ func afterSave(ctx context.Context, tx *sql.Tx, engine store.Engine, c *records.
 			return fmt.Errorf("contact's account: %w", err)
 		}
 	}
-	body := strings.Join([]string{search.EmailWords(r.Strings("emails")), search.PhoneWords(r.Strings("phones")), company, r.String("job_title"), r.String("city")}, " ")
+	body := strings.Join([]string{search.WordsAndParts(r.Strings("emails")), search.PhoneWords(r.Strings("phones")), company, r.String("job_title"), r.String("city")}, " ")
 	return search.Index(ctx, tx, engine, search.Doc{Entity: "contacts", ID: r.ID, OwnerID: r.OwnerID, Title: title, Body: body})
 }
 
@@ -127,7 +127,7 @@ func ReindexAccount(ctx context.Context, tx *sql.Tx, engine store.Engine, accoun
 		json.Unmarshal([]byte(emails), &em)
 		json.Unmarshal([]byte(phones), &ph)
 		d.Entity, d.Title = "contacts", strings.TrimSpace(first+" "+last)
-		d.Body = strings.Join([]string{search.EmailWords(em), search.PhoneWords(ph), company, title, city}, " ")
+		d.Body = strings.Join([]string{search.WordsAndParts(em), search.PhoneWords(ph), company, title, city}, " ")
 		docs = append(docs, d)
 	}
 	rows.Close()

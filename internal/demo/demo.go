@@ -378,7 +378,7 @@ func makeContacts(ctx context.Context, db *store.DB, w *World, n int) (int, erro
 					return err
 				}
 			}
-			body := strings.Join([]string{search.EmailWords(ems), search.PhoneWords(phs), company, title, c.City}, " ")
+			body := strings.Join([]string{search.WordsAndParts(ems), search.PhoneWords(phs), company, title, c.City}, " ")
 			if err := docs.Add("contacts", id, owner, first+" "+last, body); err != nil {
 				return err
 			}

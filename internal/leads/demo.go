@@ -79,7 +79,7 @@ func DemoStep() demo.Step {
 					overdue, convertedAt, convertedContact, owner, "{}", created, created, 1); err != nil {
 					return err
 				}
-				body := strings.Join([]string{company, search.EmailWords([]string{rec.String("email")}), search.PhoneWords([]string{rec.String("phone")}), rec.String("job_title"), city}, " ")
+				body := strings.Join([]string{company, search.WordsAndParts([]string{rec.String("email")}), search.PhoneWords([]string{rec.String("phone")}), rec.String("job_title"), city}, " ")
 				if err := docs.Add("leads", id, owner, first+" "+last, body); err != nil {
 					return err
 				}

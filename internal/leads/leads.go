@@ -155,6 +155,6 @@ func indexForSearch(ctx context.Context, tx *sql.Tx, engine store.Engine, r *rec
 		emails = []string{e}
 	}
 	title := strings.TrimSpace(r.String("first_name") + " " + r.String("last_name"))
-	body := strings.Join([]string{r.String("company"), search.EmailWords(emails), search.PhoneWords(phones), r.String("job_title"), r.String("city")}, " ")
+	body := strings.Join([]string{r.String("company"), search.WordsAndParts(emails), search.PhoneWords(phones), r.String("job_title"), r.String("city")}, " ")
 	return search.Index(ctx, tx, engine, search.Doc{Entity: "leads", ID: r.ID, OwnerID: r.OwnerID, Title: title, Body: body})
 }

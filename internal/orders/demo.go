@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/relasi/relasi/internal/demo"
+	"github.com/relasi/relasi/internal/search"
 	"github.com/relasi/relasi/internal/store"
 )
 
@@ -41,6 +43,10 @@ func DemoStep() demo.Step {
 			}
 			prods := demo.NewInserter(ctx, tx, db.Engine, "products", "id", "sku", "name", "unit_price", "currency", "active", "category",
 				"custom", "created_at", "updated_at", "version")
+			docs := demo.NewSearchWriter(ctx, tx, db.Engine)
+			if err := docs.Init(); err != nil {
+				return err
+			}
 			var ids []int64
 			for _, p := range demoProducts {
 				sku := p.sku
@@ -48,6 +54,9 @@ func DemoStep() demo.Step {
 					sku = fmt.Sprintf("%s-%d", p.sku, pid) // a second demo run gets its own SKUs
 				}
 				if err := prods.Add(pid, sku, p.name, p.price*100, "IDR", true, p.category, "{}", w.Now.AddDate(-2, 0, 0), w.Now.AddDate(-2, 0, 0), 1); err != nil {
+					return err
+				}
+				if err := docs.Add("products", pid, 0, p.name, search.WordsAndParts([]string{sku})+" "+p.category); err != nil {
 					return err
 				}
 				ids = append(ids, pid)
@@ -111,9 +120,15 @@ func DemoStep() demo.Step {
 					w.Owner[contact], "{}", created, created, 1); err != nil {
 					return err
 				}
+				if err := docs.Add("orders", oid, w.Owner[contact], number, strings.Join(search.Parts(number), " ")); err != nil {
+					return err
+				}
 				oid++
 			}
 			if err := orders.Flush(); err != nil {
+				return err
+			}
+			if err := docs.Flush(); err != nil {
 				return err
 			}
 			for period, last := range counters {

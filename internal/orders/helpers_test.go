@@ -10,6 +10,7 @@ import (
 	"github.com/relasi/relasi/internal/orders"
 	"github.com/relasi/relasi/internal/records"
 	"github.com/relasi/relasi/internal/records/recordstest"
+	"github.com/relasi/relasi/internal/search"
 	"github.com/relasi/relasi/internal/store"
 	"github.com/relasi/relasi/internal/store/storetest"
 )
@@ -40,6 +41,7 @@ func newShop(t testing.TB, engine store.Engine) *shop {
 		records.RegisterAPI(srv.Router, srv.Store, orders.ProductEntity(engine))
 		records.RegisterAPI(srv.Router, srv.Store, s.Orders)
 		orders.RegisterAPI(srv.Router, orders.NewLines(srv.Store, s.Orders))
+		search.RegisterAPI(srv.Router, srv.DB)
 	})
 	return s
 }

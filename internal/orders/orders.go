@@ -53,6 +53,7 @@ func OrderEntity(engine store.Engine) *records.Entity {
 			{Name: "notes", Label: "field.order_notes", Kind: records.LongText, Column: "notes"},
 		},
 		BeforeSave: orderBeforeSave,
+		AfterSave:  searchAfterSave(engine, "orders", orderDoc),
 	}
 }
 

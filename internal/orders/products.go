@@ -31,6 +31,7 @@ func ProductEntity(engine store.Engine) *records.Entity {
 			{Name: "category", Label: "field.category", Kind: records.Text, Column: "category", MaxLen: 100, InList: true},
 		},
 		BeforeSave: productBeforeSave,
+		AfterSave:  searchAfterSave(engine, "products", productDoc),
 	}
 }
 

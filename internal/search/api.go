@@ -36,7 +36,7 @@ func RegisterAPI(rt *api.Router, db *store.DB) {
 
 // OpenAPI documents the search endpoint.
 var OpenAPI = []byte(`{
-  "paths": {"/api/v1/search": {"get": {"operationId": "search", "summary": "Search names, e-mails, phones, companies and deal names", "tags": ["search"],
+  "paths": {"/api/v1/search": {"get": {"operationId": "search", "summary": "Search names, e-mails, phones, companies, deal names, order numbers and products", "tags": ["search"],
     "parameters": [{"name": "q", "in": "query", "required": true, "schema": {"type": "string"}, "description": "Words of at least 3 characters, or a phone number in any form."},
       {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}],
     "responses": {"200": {"description": "Best matches first", "content": {"application/json": {"schema": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/SearchHit"}}}}}}},

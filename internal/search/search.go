@@ -1,5 +1,5 @@
 // Package search is Relasi's global search over names, e-mails, phones,
-// companies and deal names. Domain packages keep one document per record
+// companies, deal names, order numbers and products. Domain packages keep one document per record
 // up to date inside the transaction that saves the record, so search never
 // shows what was not committed. SQLite uses an FTS5 trigram index (any
 // three characters of a word or number match); PostgreSQL uses full-text
@@ -122,15 +122,22 @@ func remove(ctx context.Context, tx *sql.Tx, engine store.Engine, entity string,
 	return nil
 }
 
-// EmailWords returns e-mail addresses and their parts as words, so that
-// "budi" and "maju" find budi@maju.co.id on either engine.
-func EmailWords(emails []string) string {
+// WordsAndParts returns values with their parts as words, so that "budi"
+// and "maju" find budi@maju.co.id, and "00042" finds SO-202605-00042, on
+// either engine (PostgreSQL reads "-00042" as a signed number).
+func WordsAndParts(values []string) string {
 	var words []string
-	for _, e := range emails {
+	for _, e := range values {
 		words = append(words, e)
-		words = append(words, strings.FieldsFunc(e, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })...)
+		words = append(words, Parts(e)...)
 	}
 	return strings.Join(words, " ")
+}
+
+// Parts returns the runs of letters and digits of s: the words search
+// matches a query's words against.
+func Parts(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
 // PhoneWords returns the searchable forms of phone numbers.

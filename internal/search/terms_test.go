@@ -30,8 +30,8 @@ func TestTerms(t *testing.T) {
 }
 
 func TestWords(t *testing.T) {
-	if got := EmailWords([]string{"budi@maju.co.id"}); got != "budi@maju.co.id budi maju co id" {
-		t.Errorf("EmailWords = %q", got)
+	if got := WordsAndParts([]string{"budi@maju.co.id"}); got != "budi@maju.co.id budi maju co id" {
+		t.Errorf("WordsAndParts = %q", got)
 	}
 	got := strings.Fields(PhoneWords([]string{"+6281234567890", "+14155552671"}))
 	for _, want := range []string{"6281234567890", "081234567890", "14155552671"} {
