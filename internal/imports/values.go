@@ -745,3 +745,13 @@ func ValuesByField(header, mapping []string, byHeader map[string]map[string]stri
 	}
 	return out, nil
 }
+
+// valuesJSON is what the API shows of an import's choice columns: nil
+// when it has none, or when its file can no longer be read.
+func (m *Module) valuesJSON(ctx context.Context, imp Import) *[]ValueColumn {
+	cols, err := m.ValueColumns(ctx, imp)
+	if err != nil || len(cols) == 0 {
+		return nil
+	}
+	return &cols
+}
