@@ -466,6 +466,7 @@ type fieldValues struct {
 	catalog *i18n.Catalog
 	decided decisions
 	seen    map[string]string // a cell as written → its decision, bounded
+	added   map[string]string // valueKey → the choice a ValueAdd adds, as spelt in Options.Values
 }
 
 func (fv *fieldValues) decide(v string) string {
@@ -497,7 +498,11 @@ func (c *converter) selectValue(f records.Field, v string, rv *rowValues) {
 	case "":
 		rv.rejected.Add(f.Name, "value_unmatched", "holds %q, which matches none of the field's choices", v)
 	case ValueAdd:
-		rv.in[f.Name] = strings.Join(strings.Fields(v), " ")
+		if ch, ok := fv.added[valueKey(v)]; ok {
+			rv.in[f.Name] = ch
+		} else {
+			rv.in[f.Name] = strings.Join(strings.Fields(v), " ")
+		}
 	default:
 		rv.in[f.Name] = d
 	}
@@ -531,10 +536,19 @@ func (r *runner) setupValues() {
 		if f.Kind != records.Select || f.Name != col.target.Name {
 			continue
 		}
-		fv := &fieldValues{entity: r.entity.Name, field: f, catalog: r.m.catalog, decided: keyed(r.imp.Options.Values[f.Name]), seen: map[string]string{}}
+		fv := &fieldValues{entity: r.entity.Name, field: f, catalog: r.m.catalog, decided: keyed(r.imp.Options.Values[f.Name]),
+			seen: map[string]string{}, added: map[string]string{}}
 		var added []string
 		for v, d := range r.imp.Options.Values[f.Name] {
-			if v = strings.Join(strings.Fields(v), " "); d == ValueAdd && f.Custom && v != "" && !slices.Contains(f.Choices, v) && !slices.Contains(added, v) {
+			v = strings.Join(strings.Fields(v), " ")
+			if d != ValueAdd || !f.Custom || v == "" {
+				continue
+			}
+			if _, dup := fv.added[valueKey(v)]; dup {
+				continue
+			}
+			fv.added[valueKey(v)] = v
+			if !slices.Contains(f.Choices, v) {
 				added = append(added, v)
 			}
 		}
