@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -150,7 +151,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	imp, err = m.Configure(ctx, p, imp.ID, mapping, imports.Options{OnDuplicate: imports.OnDuplicate(o.onDuplicate), Values: values}, o.dryRun)
 	if err != nil {
 		m.Remove(ctx, p, imp.ID)
-		return describe(err)
+		return describeValues(err, o.mapping)
 	}
 	printMapping(stderr, imp)
 	printValues(ctx, stderr, m, imp)
@@ -230,6 +231,26 @@ func readMapping(ctx context.Context, m *imports.Module, imp imports.Import, pat
 		return nil, nil, usagef("--mapping %s: %s", path, strings.Join(lines, "; "))
 	}
 	return mapping, values, nil
+}
+
+var valueField = regexp.MustCompile(`^values\[(.+)\]\[(.*)\]$`)
+
+// describeValues words the problems with the decisions of a mapping file
+// by the value and field they concern.
+func describeValues(err error, path string) error {
+	e, ok := errs.As(err)
+	if !ok || len(e.Fields) == 0 || !strings.HasPrefix(e.Fields[0].Field, "values") {
+		return describe(err)
+	}
+	var lines []string
+	for _, f := range e.Fields {
+		if m := valueField.FindStringSubmatch(f.Field); m != nil {
+			lines = append(lines, fmt.Sprintf("the value %q of field %s: %s", m[2], m[1], f.Message))
+		} else {
+			lines = append(lines, "mapping values "+f.Message)
+		}
+	}
+	return usagef("--mapping %s: %s", path, strings.Join(lines, "; "))
 }
 
 // printValues shows what the values of each choice column become, and
