@@ -418,7 +418,7 @@ func TestValuesThroughTheAPI(t *testing.T) {
 	}
 }
 
-var valueRowPattern = regexp.MustCompile(`(?s)<tr data-testid="value-row">\s*<th scope="row"><label for="(v_\d+)">([^<]*)</label>.*?data-testid="value-count">([^<]*)<.*?<select id="v_\d+"[^>]*>(.*?)</select>`)
+var valueRowPattern = regexp.MustCompile(`(?s)<tr data-testid="value-row">\s*<td><label for="(v_\d+)">([^<]*)</label>.*?data-testid="value-count">([^<]*)<.*?<select id="v_\d+"[^>]*>(.*?)</select>`)
 
 // valueRows reads the values section of a mapping page: value → "count
 // selected-decision", and the select of each.
@@ -449,7 +449,7 @@ func TestMappingPageListsValues(t *testing.T) {
 		id := strings.Split(mappingURL, "/")[2]
 		mp := b.get(mappingURL)
 		wantPage(t, mp, "What the values of choice columns become", "Column Lifecycle Stage → Lifecycle stage", `data-testid="values-warning"`,
-			"1 values match no choice or are set to be rejected: 2 rows will be rejected", `<option value="!add">Add it as a new choice</option>`)
+			"Rejected unless you choose otherwise: 2 row(s) holding 1 value(s) that match no choice", `<option value="!add">Add it as a new choice</option>`)
 		rows, names := valueRows(mp.Body)
 		want := map[string]string{"Subscriber": "2 awareness", "Marketing Qualified Lead": "2 lead", "Customer": "2 customer", "Evangelist": "1 loyalty",
 			"Other": "2 !reject", "Lead": "1 lead", "Sales Qualified Lead": "1 engagement", "Opportunity": "1 engagement", "Gold": "12 Gold"}
