@@ -512,3 +512,40 @@ func TestMappingPageListsValues(t *testing.T) {
 			`holds &#34;Mantan&#34;, a value the import was told to reject`)
 	})
 }
+
+// Only an administrator is offered "add it as a new choice"; anyone else
+// who sends it is refused beside the value.
+func TestMappingPageRefusesNewChoicesToOthers(t *testing.T) {
+	c := newCRM(t, storetest.Engines()[0])
+	ctx := context.Background()
+	if _, err := c.Store.CreateCustomField(ctx, c.Admin.Principal(), c.entity(t, "contacts"), records.CustomFieldInput{Key: "tier", Label: "Tier", Kind: records.Select, Choices: []string{"Gold"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Auth.CreateUser(ctx, auth.NewUser{Email: "joko@example.co.id", Name: "Joko", Password: "rahasia-123", Role: auth.Sales}); err != nil {
+		t.Fatal(err)
+	}
+	s := startWeb(t, c)
+	b := s.signIn(t, "joko@example.co.id")
+	mappingURL := wantRedirect(t, b.upload("contacts", "tier.csv", "Nama,Tier\nAni,Gold\nBudi,Platinum\n"), `/imports/\d+/mapping`)
+	mp := b.get(mappingURL)
+	rows, names := valueRows(mp.Body)
+	if rows["Platinum"] != "1 !reject" || strings.Contains(mp.Body, `value="!add"`) {
+		t.Fatalf("values %v; add offered: %v", rows, strings.Contains(mp.Body, `value="!add"`))
+	}
+	form := url.Values{"on_duplicate": {"skip"}, "col_0": {"full_name"}, "col_1": {"custom.tier"}, "values_shown": {"custom.tier"}, "value_count": {"2"}}
+	for v, name := range names {
+		k := strings.TrimPrefix(name, "v_")
+		form.Set("vf_"+k, "custom.tier")
+		form.Set("vv_"+k, v)
+		form.Set(name, "Gold")
+	}
+	form.Set(names["Platinum"], imports.ValueAdd)
+	bad := b.post(mappingURL, mappingURL, form)
+	if bad.Status != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, `data-testid="value-`+strings.TrimPrefix(names["Platinum"], "v_")+`" aria-invalid="true"`) ||
+		!strings.Contains(bad.Body, "only an administrator may add choices to a field") {
+		t.Errorf("a sales user adding a choice: %d\n%s", bad.Status, bad.Body)
+	}
+	if got, _ := c.Store.CustomFields(ctx, "contacts"); len(got[0].Choices) != 1 {
+		t.Errorf("choices %v", got[0].Choices)
+	}
+}
