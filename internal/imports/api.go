@@ -358,7 +358,7 @@ var OpenAPI = []byte(`{
                 "properties": {"value": {"type": "string", "description": "The value as the file writes it; spellings differing only in case or spaces are counted as one."},
                   "count": {"type": "integer"},
                   "decision": {"type": "string", "description": "A choice of the field, or !empty, !reject or !add."},
-                  "guessed": {"type": "boolean", "description": "Nobody decided: a choice's name, label or a synonym matched the value."},
+                  "guessed": {"type": "boolean", "description": "The decision is the choice the value's name, label or synonym matches."},
                   "unmatched": {"type": "boolean", "description": "Nothing matched the value and nobody decided otherwise: its rows are rejected."}}}}}}},
         "created_by": {"type": ["integer", "null"]},
         "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},

@@ -173,9 +173,9 @@ type SourceValue struct {
 	// Decision is what the value becomes: a choice, ValueEmpty, ValueAdd
 	// or ValueReject.
 	Decision string `json:"decision"`
-	// Guessed is set when no one decided and a choice's name, label or
-	// synonym matched; Unmatched when nothing matched (the rows are
-	// rejected unless the user decides otherwise).
+	// Guessed is set when the decision is the choice the value's name,
+	// label or synonym matches; Unmatched when nothing matches the value
+	// and its rows are rejected.
 	Guessed   bool `json:"guessed"`
 	Unmatched bool `json:"unmatched"`
 }
@@ -442,7 +442,7 @@ func (m *Module) valueColumns(ctx context.Context, imp Import, mapping []string,
 			if !ok {
 				d = m.suggest(imp.Entity, c.field, p, sv.Value, memory)
 			}
-			sv.Decision, sv.Guessed, sv.Unmatched = d, !ok && guess != "" && d == guess, guess == "" && d == ValueReject
+			sv.Decision, sv.Guessed, sv.Unmatched = d, guess != "" && d == guess, guess == "" && d == ValueReject
 		}
 	}
 	return cols, nil

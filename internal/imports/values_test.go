@@ -386,6 +386,10 @@ func TestValuesThroughTheAPI(t *testing.T) {
 			for _, v := range col["values"].([]any) {
 				v := v.(map[string]any)
 				decided[v["value"].(string)+"="+string(v["count"].(json.Number))] = v["decision"].(string)
+				if guessed := v["guessed"] == true; guessed != (v["value"] == "Subscriber" || v["value"] == "Lead" || v["value"] == "Customer" ||
+					strings.Contains(v["value"].(string), "Qualified") || v["value"] == "Opportunity") {
+					t.Errorf("guessed %v: %v", guessed, v)
+				}
 			}
 			if col["column"] != "Lifecycle Stage" || col["field"] != "lifecycle_stage" || decided["Evangelist=1"] != "customer" ||
 				decided["Other=2"] != "!empty" || decided["Subscriber=2"] != "awareness" {
