@@ -3,12 +3,12 @@ package main
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -28,6 +28,13 @@ or orders. Columns are mapped from their headers (English and Indonesian:
 Nama, Nama Depan, Telepon, No. HP, Surel, Perusahaan, Jabatan, Kota, …);
 --mapping names a JSON file of header → field that overrides the guesses
 (full_name splits a name in two; account_name links or creates the account).
+The values of choice columns (Lifecycle Stage, Lead Status, Sumber, …) are
+mapped to Relasi's choices from their names and labels and from what
+HubSpot, Salesforce, Zoho and Pipedrive write; a value nothing matches
+rejects its rows unless the mapping file says what it becomes:
+{"Lead Status": {"field": "status", "values": {"Bad Timing": "contacted",
+"Junk": "!reject", "Other": "!empty"}}} ("!add" adds the value as a new
+choice of a custom select field, for administrators).
 Every row is validated like a record typed into Relasi; rows that fail are
 reported and the rest are imported, in batches committed with a checkpoint.
 
@@ -134,19 +141,20 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return describe(err)
 	}
-	mapping := imp.Mapping
+	mapping, values := imp.Mapping, map[string]map[string]string(nil)
 	if o.mapping != "" {
-		if mapping, err = readMapping(ctx, m, imp, o.mapping); err != nil {
+		if mapping, values, err = readMapping(ctx, m, imp, o.mapping); err != nil {
 			m.Remove(ctx, p, imp.ID)
 			return err
 		}
 	}
-	imp, err = m.Configure(ctx, p, imp.ID, mapping, imports.Options{OnDuplicate: imports.OnDuplicate(o.onDuplicate)}, o.dryRun)
+	imp, err = m.Configure(ctx, p, imp.ID, mapping, imports.Options{OnDuplicate: imports.OnDuplicate(o.onDuplicate), Values: values}, o.dryRun)
 	if err != nil {
 		m.Remove(ctx, p, imp.ID)
-		return describe(err)
+		return describeValues(err, o.mapping)
 	}
 	printMapping(stderr, imp)
+	printValues(ctx, stderr, m, imp)
 	return runOrQueue(ctx, m, imp, o, stdout, stderr)
 }
 
@@ -194,30 +202,90 @@ func importUser(ctx context.Context, a *app.App, email string) (auth.Principal, 
 	return u.Principal(), nil
 }
 
-// readMapping reads a mapping file (header → field) onto the guesses.
-func readMapping(ctx context.Context, m *imports.Module, imp imports.Import, path string) ([]string, error) {
+// readMapping reads a mapping file (header → field, or header → field
+// and what its values become; see imports.MappingFile) onto the guesses.
+func readMapping(ctx context.Context, m *imports.Module, imp imports.Import, path string) ([]string, map[string]map[string]string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, usagef("--mapping: %v", err)
+		return nil, nil, usagef("--mapping: %v", err)
 	}
-	var byHeader map[string]string
-	if err := json.Unmarshal(b, &byHeader); err != nil {
-		return nil, usagef("--mapping %s: must be a JSON object of column header → field name: %v", path, err)
+	mf, err := imports.ParseMappingFile(b)
+	if err != nil {
+		return nil, nil, usagef("--mapping %s: %v", path, err)
 	}
 	targets, err := m.TargetsOf(ctx, imp.Entity)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	mapping, err := imports.MappingFromHeaders(imp.Headers, imp.Mapping, byHeader, targets)
+	mapping, err := imports.MappingFromHeaders(imp.Headers, imp.Mapping, mf.Fields, targets)
+	var values map[string]map[string]string
+	if err == nil {
+		values, err = imports.ValuesByField(imp.Headers, mapping, mf.Values, targets)
+	}
 	if err != nil {
 		e, _ := errs.As(err)
 		var lines []string
 		for _, f := range e.Fields {
 			lines = append(lines, "mapping "+f.Message)
 		}
-		return nil, usagef("--mapping %s: %s", path, strings.Join(lines, "; "))
+		return nil, nil, usagef("--mapping %s: %s", path, strings.Join(lines, "; "))
 	}
-	return mapping, nil
+	return mapping, values, nil
+}
+
+var valueField = regexp.MustCompile(`^values\[(.+)\]\[(.*)\]$`)
+
+// describeValues words the problems with the decisions of a mapping file
+// by the value and field they concern.
+func describeValues(err error, path string) error {
+	e, ok := errs.As(err)
+	if !ok || len(e.Fields) == 0 || !strings.HasPrefix(e.Fields[0].Field, "values") {
+		return describe(err)
+	}
+	var lines []string
+	for _, f := range e.Fields {
+		if m := valueField.FindStringSubmatch(f.Field); m != nil {
+			lines = append(lines, fmt.Sprintf("the value %q of field %s: %s", m[2], m[1], f.Message))
+		} else {
+			lines = append(lines, "mapping values "+f.Message)
+		}
+	}
+	return usagef("--mapping %s: %s", path, strings.Join(lines, "; "))
+}
+
+// printValues shows what the values of each choice column become, and
+// warns of the rows that will be rejected.
+func printValues(ctx context.Context, w io.Writer, m *imports.Module, imp imports.Import) {
+	cols, err := m.ValueColumns(ctx, imp)
+	if err != nil {
+		return
+	}
+	for _, c := range cols {
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintf(tw, "  VALUES OF %q (%s)\tROWS\tBECOME\n", c.Header, c.Field)
+		for _, v := range c.Values {
+			d := v.Decision
+			switch {
+			case v.Unmatched:
+				d = "(rejected: matches no choice)"
+			case d == imports.ValueReject:
+				d = "(rejected)"
+			case d == imports.ValueEmpty:
+				d = "(left empty)"
+			case d == imports.ValueAdd:
+				d = "(added as a new choice)"
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", v.Value, group(v.Count), d)
+		}
+		tw.Flush()
+		if c.Capped {
+			fmt.Fprintf(w, "  … and %s rows with other values, guessed the same way or rejected.\n", group(c.Others))
+		}
+		if n, rows := c.Rejected(); n > 0 {
+			fmt.Fprintf(w, "  Warning: %s rows of column %q will be rejected (%d values); decide in the mapping file: {%q: {\"values\": {\"VALUE\": \"CHOICE\"}}}.\n",
+				group(rows), c.Header, n, c.Header)
+		}
+	}
 }
 
 // runOrQueue runs the import here, printing progress, or queues it.

@@ -1,7 +1,6 @@
 package imports
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"mime/multipart"
@@ -109,10 +108,11 @@ func (m *Module) apiCreate(w http.ResponseWriter, r *http.Request, p auth.Princi
 		}
 		dryRun = b
 	}
-	var byHeader map[string]string
+	var mf MappingFile
 	if s := get("mapping"); s != "" {
-		if err := json.Unmarshal([]byte(s), &byHeader); err != nil {
-			fe.Add("mapping", "wrong_type", "must be a JSON object of column header → field name")
+		var err error
+		if mf, err = ParseMappingFile([]byte(s)); err != nil {
+			fe.Add("mapping", "wrong_type", "%s", err.Error())
 		}
 	}
 	if err := fe.Err(); err != nil {
@@ -122,7 +122,7 @@ func (m *Module) apiCreate(w http.ResponseWriter, r *http.Request, p auth.Princi
 	if err != nil {
 		return err
 	}
-	imp, err = m.configureUpload(r, p, imp, byHeader, opts, dryRun)
+	imp, err = m.configureUpload(r, p, imp, mf, opts, dryRun)
 	if err != nil {
 		return err
 	}
@@ -143,15 +143,18 @@ func (m *Module) uploadPart(r *http.Request, p auth.Principal, entity string, fh
 }
 
 // configureUpload applies a mapping given by header on top of the guessed
-// one and queues the import; an upload that cannot be configured is
-// removed again.
-func (m *Module) configureUpload(r *http.Request, p auth.Principal, imp Import, byHeader map[string]string, opts Options, dryRun bool) (Import, error) {
+// one, with what the values of its choice columns become, and queues the
+// import; an upload that cannot be configured is removed again.
+func (m *Module) configureUpload(r *http.Request, p auth.Principal, imp Import, mf MappingFile, opts Options, dryRun bool) (Import, error) {
 	ctx := r.Context()
 	mapping := imp.Mapping
-	if byHeader != nil {
+	if mf.Fields != nil {
 		targets, err := m.TargetsOf(ctx, imp.Entity)
 		if err == nil {
-			mapping, err = MappingFromHeaders(imp.Headers, imp.Mapping, byHeader, targets)
+			mapping, err = MappingFromHeaders(imp.Headers, imp.Mapping, mf.Fields, targets)
+		}
+		if err == nil {
+			opts.Values, err = ValuesByField(imp.Headers, mapping, mf.Values, targets)
 		}
 		if err != nil {
 			m.Remove(ctx, p, imp.ID)
@@ -227,6 +230,7 @@ func (m *Module) writeImport(w http.ResponseWriter, r *http.Request, status int,
 		failures = []Failure{}
 	}
 	out.Failures = &failures
+	out.Values = m.valuesJSON(r.Context(), imp)
 	httpx.WriteJSON(w, status, out)
 	return nil
 }
@@ -249,6 +253,7 @@ type importJSON struct {
 	Error             string            `json:"error"`
 	Failures          *[]Failure        `json:"failures,omitempty"`
 	FailuresTruncated bool              `json:"failures_truncated,omitempty"`
+	Values            *[]ValueColumn    `json:"values,omitempty"`
 	CreatedBy         *int64            `json:"created_by"`
 	CreatedAt         time.Time         `json:"created_at"`
 	UpdatedAt         time.Time         `json:"updated_at"`
@@ -294,7 +299,7 @@ var OpenAPI = []byte(`{
         "requestBody": {"required": true, "content": {"multipart/form-data": {"schema": {"type": "object", "required": ["file", "entity"], "properties": {
           "file": {"type": "string", "format": "binary", "description": "The CSV (UTF-8 with or without BOM, UTF-16 or Windows-1252; comma, semicolon or tab) or XLSX file. Its first row names the columns."},
           "entity": {"type": "string", "enum": ["contacts", "accounts", "leads", "products", "orders"]},
-          "mapping": {"type": "string", "description": "A JSON object of column header to field name (\"\" leaves a column out), e.g. {\"Surel\": \"emails\", \"Nama\": \"full_name\"}. Besides the entity's fields: full_name (split into first and last name), account_name (the account with that name; contacts create it when missing), contact_email (an order's contact)."},
+          "mapping": {"type": "string", "description": "A JSON object of column header to field name (\"\" leaves a column out), e.g. {\"Surel\": \"emails\", \"Nama\": \"full_name\"}. Besides the entity's fields: full_name (split into first and last name), account_name (the account with that name; contacts create it when missing), contact_email (an order's contact). A header may instead name an object with the field (optional: without it the guessed field stays) and what the values of a choice column (a select field) become, e.g. {\"Lifecycle Stage\": {\"field\": \"lifecycle_stage\", \"values\": {\"Evangelist\": \"loyalty\", \"Other\": \"!empty\"}}}. A decision is one of the field's choices (its name or label), \"!empty\" (leave the field empty), \"!reject\" (reject the rows, naming the value and the column) or, for a custom select field and an administrator only, \"!add\" (add the value as a new choice of the field). Values not named keep the decision remembered from the user's last mapping, else a guess from the choices' names and labels and from the values of HubSpot, Salesforce, Zoho and Pipedrive exports and Indonesian spellings, else \"!reject\": the answer's values list them all."},
           "on_duplicate": {"type": "string", "enum": ["skip", "update", "create"], "default": "skip"},
           "dry_run": {"type": "boolean", "default": false},
           "sheet": {"type": "string", "description": "The XLSX worksheet to read; the first by default."}}}}}},
@@ -344,6 +349,17 @@ var OpenAPI = []byte(`{
         "failures": {"type": "array", "description": "The first 100 rejected rows, in file order.", "items": {"type": "object", "additionalProperties": false, "required": ["row", "action", "reason"],
           "properties": {"row": {"type": "integer", "description": "The row as a spreadsheet numbers it (the header is row 1)."}, "action": {"type": "string"}, "reason": {"type": "string"}}}},
         "failures_truncated": {"type": "boolean"},
+        "values": {"type": "array", "description": "The columns that go into choice (select) fields, with the distinct values the file holds (at most 200 per column), how many rows hold each and what it becomes.",
+          "items": {"type": "object", "additionalProperties": false, "required": ["column", "field", "values", "capped", "other_rows"],
+            "properties": {"column": {"type": "string"}, "field": {"type": "string"},
+              "capped": {"type": "boolean", "description": "The column has more distinct values than are listed."},
+              "other_rows": {"type": "integer", "description": "With capped: the rows holding a value not listed, which are guessed like any other, else rejected."},
+              "values": {"type": "array", "items": {"type": "object", "additionalProperties": false, "required": ["value", "count", "decision", "guessed", "unmatched"],
+                "properties": {"value": {"type": "string", "description": "The value as the file writes it; spellings differing only in case or spaces are counted as one."},
+                  "count": {"type": "integer"},
+                  "decision": {"type": "string", "description": "A choice of the field, or !empty, !reject or !add."},
+                  "guessed": {"type": "boolean", "description": "The decision is the choice the value's name, label or synonym matches."},
+                  "unmatched": {"type": "boolean", "description": "Nothing matched the value and nobody decided otherwise: its rows are rejected."}}}}}}},
         "created_by": {"type": ["integer", "null"]},
         "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
         "started_at": {"type": ["string", "null"], "format": "date-time"}, "finished_at": {"type": ["string", "null"], "format": "date-time"},

@@ -115,11 +115,13 @@ func init() {
 	add([]string{"province"}, "Provinsi", "Province", "State", "Region", "Propinsi", "State/Province")
 	add([]string{"postal_code"}, "Kode Pos", "Postal code", "Zip", "Zip code", "Postcode", "Kd Pos", "ZIP/Postal code")
 	add([]string{"country"}, "Negara", "Country")
-	add([]string{"source"}, "Sumber", "Source", "Lead source", "Sumber Lead", "Sumber Prospek", "Kanal", "Channel", "Asal")
+	add([]string{"source"}, "Sumber", "Source", "Lead source", "Sumber Lead", "Sumber Prospek", "Kanal", "Channel", "Asal",
+		"Original Source", "Contact source", "Lead source type", "Sumber Kontak", "Asal Prospek", "Source name")
 	add([]string{"birth_date"}, "Tanggal Lahir", "Tgl Lahir", "Tgl. Lahir", "Birth date", "Date of birth", "DOB", "Birthday", "Ulang Tahun")
 	add([]string{"notes", "description"}, "Catatan", "Notes", "Note", "Keterangan", "Remarks", "Komentar", "Comment", "Comments")
 	add([]string{"description", "notes"}, "Deskripsi", "Description", "Uraian")
-	add([]string{"tags"}, "Label", "Labels", "Tag", "Tags")
+	// Pipedrive's lead label is Hot, Warm or Cold; leads have no tags.
+	add([]string{"tags", "leads/rating"}, "Label", "Labels", "Tag", "Tags")
 	add([]string{"unit_price"}, "Harga", "Price", "Unit price", "Harga Satuan", "Harga Jual", "Selling price", "List price")
 	add([]string{"sku"}, "SKU", "Kode Produk", "Kode Barang", "Product code", "Item code", "Kode", "Code")
 	add([]string{"name"}, "Nama Produk", "Nama Barang", "Product name", "Produk", "Barang", "Product", "Item", "Item name")
@@ -131,10 +133,15 @@ func init() {
 	add([]string{"industry"}, "Industri", "Industry", "Bidang Usaha", "Sektor", "Sector", "Jenis Usaha")
 	add([]string{"employees"}, "Karyawan", "Jumlah Karyawan", "Employees", "Employee count", "Jumlah Pegawai", "Pegawai", "Number of employees", "Staff")
 	add([]string{"annual_revenue"}, "Pendapatan", "Pendapatan Tahunan", "Annual revenue", "Revenue", "Omzet", "Omset")
-	add([]string{"rating"}, "Rating", "Peringkat")
+	add([]string{"rating"}, "Rating", "Peringkat", "Lead rating", "Rating prospek", "Suhu prospek", "Lead label", "Label prospek")
 	add([]string{"status"}, "Status")
-	add([]string{"lifecycle_stage"}, "Tahap", "Lifecycle stage", "Lifecycle", "Siklus hidup", "Tahap siklus hidup", "Stage")
-	add([]string{"contact_role"}, "Peran", "Role", "Contact role", "Peran kontak")
+	add([]string{"leads/status"}, "Lead status", "Status prospek", "Status lead", "Status leads", "Status calon pelanggan")
+	add([]string{"orders/status"}, "Order status", "Status pesanan", "Status order")
+	// Deals are not imported: a stage in a contacts file is the contact's
+	// lifecycle stage, in a leads file the lead's status.
+	add([]string{"lifecycle_stage", "leads/status"}, "Tahap", "Tahapan", "Lifecycle stage", "Lifecycle", "Siklus hidup", "Tahap siklus hidup",
+		"Stage", "Deal stage", "Opportunity stage", "Pipeline stage", "Sales stage", "Tahap penjualan", "Status pelanggan", "Customer status")
+	add([]string{"contact_role"}, "Peran", "Role", "Contact role", "Peran kontak", "Buying role", "Peran pembelian")
 	add([]string{"owner_id"}, "Pemilik", "Owner", "Owner email", "Email pemilik", "Sales", "Salesperson", "Penanggung jawab", "PIC")
 	add([]string{"ordered_at"}, "Tanggal", "Tanggal Pesanan", "Tanggal Order", "Tgl Pesan", "Order date", "Date")
 }

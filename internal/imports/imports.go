@@ -4,6 +4,11 @@
 // Indonesian headers, adjustable, remembered per user), and every row goes
 // through the entity's own validation and save hooks (records.Store), so an
 // imported record is exactly what the form or the API would have made.
+// A column that goes into a select field is mapped value by value
+// (values.go): each distinct value of the file, counted, becomes one of
+// the field's choices — guessed from the choices' labels and from the
+// values other CRMs write (choice_synonyms.go) — or is left empty, added as
+// a new choice of a custom field, or rejects its rows, as the user decides.
 //
 // An import is a row in imports with one import_items row per data row:
 // created, updated, skipped (a duplicate) or failed, with the reason. Rows

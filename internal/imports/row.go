@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relasi/relasi/internal/errs"
 	"github.com/relasi/relasi/internal/i18n"
 	"github.com/relasi/relasi/internal/records"
 )
@@ -23,6 +24,8 @@ type converter struct {
 	// sources names, per field, the columns its value came from, for
 	// messages ("field emails (column "Surel")").
 	sources map[string][]string
+	// values decides what each value of a select field becomes (values.go).
+	values map[string]*fieldValues
 }
 
 type column struct {
@@ -69,6 +72,8 @@ type rowValues struct {
 	// noOwner is set when the owner column of the row is empty: a record
 	// it creates has no owner, where the importing user may make such.
 	noOwner bool
+	// rejected are select values the value mapping rejects: the row fails.
+	rejected errs.Fields
 }
 
 // Several phone numbers or tags in one cell are separated like this;
@@ -130,7 +135,7 @@ func (c *converter) convert(cells []string) rowValues {
 			lists[f.Name] = append(lists[f.Name], sep.Split(v, -1)...)
 			continue
 		case records.Select:
-			rv.in[f.Name] = c.choice(f, v)
+			c.selectValue(f, v, &rv)
 		case records.MultiSelect:
 			var out []any
 			for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' || r == '|' }) {

@@ -148,6 +148,7 @@ type runner struct {
 
 	accountIDs map[string]int64 // lower-case account name → ID
 	owners     map[string]int64
+	newChoices map[string][]string // custom field key → choices the import adds
 }
 
 func (m *Module) newRunner(ctx context.Context, imp *Import) (*runner, error) {
@@ -176,6 +177,7 @@ func (m *Module) newRunner(ctx context.Context, imp *Import) (*runner, error) {
 		r.fields[f.Name] = f
 	}
 	r.allFields = fields
+	r.setupValues()
 	if e.Name == "contacts" {
 		r.accounts, _ = m.entities.Get("accounts")
 	}
@@ -344,6 +346,7 @@ func (r *runner) commit(ctx context.Context, rows []fileRow, consumed int64) err
 	for i, fr := range rows {
 		rv := r.conv.convert(fr.cells)
 		chk := precheck(r.fields, r.allFields, rv.in)
+		chk.reject(rv.rejected)
 		preps[i] = prepared{fileRow: fr, rv: rv, chk: chk, keys: keysOf(r.entity.Name, chk.values)}
 	}
 	var err error
@@ -356,6 +359,9 @@ func (r *runner) commit(ctx context.Context, rows []fileRow, consumed int64) err
 		}
 		err = r.m.db.WriteTx(ctx, func(tx *sql.Tx) error {
 			if err := lock(tx); err != nil {
+				return err
+			}
+			if err := r.addChoices(ctx, tx); err != nil {
 				return err
 			}
 			if err := r.prefetch(ctx, tx, preps, b); err != nil {

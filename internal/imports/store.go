@@ -43,6 +43,9 @@ type Options struct {
 	OnDuplicate OnDuplicate `json:"on_duplicate"`
 	// Sheet is the XLSX worksheet; "" is the first.
 	Sheet string `json:"sheet,omitempty"`
+	// Values decides, per select field, what each value found in its
+	// column becomes: field name → source value → decision (values.go).
+	Values map[string]map[string]string `json:"values,omitempty"`
 }
 
 // Counts are an import's results so far.

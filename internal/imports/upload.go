@@ -284,6 +284,9 @@ func isMulti(name string, targets []Target) bool {
 // run to check again, and queues it: as a dry run, or for real. Nothing
 // runs yet; Launch or Run does that.
 func (m *Module) Configure(ctx context.Context, p auth.Principal, id int64, mapping []string, opts Options, dryRun bool) (Import, error) {
+	if err := m.prepareValues(ctx, p, id, mapping, &opts); err != nil {
+		return Import{}, err
+	}
 	var imp Import
 	err := m.db.WriteTx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -379,7 +382,11 @@ func (m *Module) Start(ctx context.Context, p auth.Principal, dryRunID int64) (I
 			return fmt.Errorf("start import: %w", err)
 		}
 		imp.CreatedBy, imp.CreatedAt, imp.UpdatedAt = p.UserID, now, now
-		return linkFile(m.fileDir(src.ID), m.fileDir(imp.ID))
+		if err := linkFile(m.fileDir(src.ID), m.fileDir(imp.ID)); err != nil {
+			return err
+		}
+		copyTally(m.fileDir(src.ID), m.fileDir(imp.ID))
+		return nil
 	})
 	return imp, err
 }

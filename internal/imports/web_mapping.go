@@ -71,6 +71,9 @@ func (m *Module) pageMapping(c *web.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := m.valuesData(c, data, imp, imp.Mapping, imp.Options.Values); err != nil {
+		return err
+	}
 	return c.Render("imports_mapping", "imports.mapping_title", "imports", data)
 }
 
@@ -85,12 +88,19 @@ func (m *Module) pageMappingSave(c *web.Ctx) error {
 	for i := range imp.Headers {
 		mapping[i] = c.Form(fmt.Sprintf("col_%d", i))
 	}
-	opts := Options{OnDuplicate: OnDuplicate(c.Form("on_duplicate"))}
+	values, err := m.valuesFromForm(c, imp, mapping)
+	opts := Options{OnDuplicate: OnDuplicate(c.Form("on_duplicate")), Values: values}
 	ctx := c.R.Context()
-	configured, err := m.Configure(ctx, *c.User, imp.ID, mapping, opts, true)
+	var configured Import
+	if err == nil {
+		configured, err = m.Configure(ctx, *c.User, imp.ID, mapping, opts, true)
+	}
 	if e, ok := errs.As(err); ok && (e.Code == errs.Invalid || e.Code == errs.Conflict) {
 		data, derr := m.mappingData(c, imp, mapping)
 		if derr != nil {
+			return derr
+		}
+		if derr := m.valuesData(c, data, imp, mapping, values); derr != nil {
 			return derr
 		}
 		data["OnDuplicate"] = c.Form("on_duplicate")
@@ -101,6 +111,9 @@ func (m *Module) pageMappingSave(c *web.Ctx) error {
 	}
 	if c.Form("save_mapping") != "" {
 		if err := m.SaveMapping(ctx, c.User.UserID, imp.Entity, configured.MappingByHeader()); err != nil {
+			return err
+		}
+		if err := m.SaveValues(ctx, c.User.UserID, configured); err != nil {
 			return err
 		}
 	}

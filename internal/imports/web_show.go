@@ -15,6 +15,8 @@ type showData struct {
 	Skipped     []Failure
 	RowsPerSec  float64
 	Percent     int
+	// Values are the choice columns whose values reject rows (a check's).
+	Values []valueSection
 }
 
 func (m *Module) showData(c *web.Ctx, imp Import) (showData, error) {
@@ -50,6 +52,7 @@ func (m *Module) showData(c *web.Ctx, imp Import) (showData, error) {
 	if len(rejected) > failuresShown {
 		d.More = true
 	}
+	d.Values = m.valueWarnings(c, imp)
 	return d, nil
 }
 

@@ -315,6 +315,23 @@ func (s *Store) UpdateCustomField(ctx context.Context, actor auth.Principal, id 
 		return CustomField{}, err
 	}
 	err := s.db.WriteTx(ctx, func(tx *sql.Tx) error {
+		_, err := s.UpdateCustomFieldTx(ctx, tx, actor, id, in, ifVersion)
+		return err
+	})
+	if err != nil {
+		return CustomField{}, err
+	}
+	return s.getCustomField(ctx, s.db.Read(), id)
+}
+
+// UpdateCustomFieldTx is UpdateCustomField within a transaction the caller
+// holds (an import adding a choice in the batch that first needs it); it
+// returns the field as the transaction now sees it.
+func (s *Store) UpdateCustomFieldTx(ctx context.Context, tx *sql.Tx, actor auth.Principal, id int64, in CustomFieldInput, ifVersion int64) (CustomField, error) {
+	if err := actor.CanManage(); err != nil {
+		return CustomField{}, err
+	}
+	err := func() error {
 		cur, err := s.getCustomField(ctx, tx, id)
 		if err != nil {
 			return err
@@ -343,11 +360,11 @@ func (s *Store) UpdateCustomField(ctx context.Context, actor auth.Principal, id 
 			return fmt.Errorf("update custom field %d: %w", id, err)
 		}
 		return nil
-	})
+	}()
 	if err != nil {
 		return CustomField{}, err
 	}
-	return s.getCustomField(ctx, s.db.Read(), id)
+	return s.getCustomField(ctx, tx, id)
 }
 
 // DeleteCustomField removes a field definition (admins only). Stored
