@@ -69,6 +69,11 @@ type rowValues struct {
 	// noOwner is set when the owner column of the row is empty: a record
 	// it creates has no owner, where the importing user may make such.
 	noOwner bool
+	// The pseudo-fields of a migration (external_ids.go): the ID in the
+	// other system, and the creation time there as written and as read.
+	externalID    string
+	createdAtText string
+	createdAt     time.Time
 }
 
 // Several phone numbers or tags in one cell are separated like this;
@@ -112,6 +117,12 @@ func (c *converter) convert(cells []string) rowValues {
 			if rv.contactEmail == "" {
 				rv.contactEmail = v
 			}
+			continue
+		case ExternalID:
+			rv.externalID = v
+			continue
+		case CreatedAt:
+			rv.createdAtText = v
 			continue
 		}
 		f := t.field

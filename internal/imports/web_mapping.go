@@ -55,8 +55,9 @@ func (m *Module) mappingData(c *web.Ctx, imp Import, selected []string) (map[str
 	if onDup == "" {
 		onDup = Skip
 	}
-	return map[string]any{"Import": imp, "EntityLabel": m.entityLabel(c, imp.Entity), "Columns": cols, "Targets": choices,
-		"OnDuplicate": string(onDup), "Modes": []OnDuplicate{Skip, Update, Create}}, nil
+	data := map[string]any{"Import": imp, "EntityLabel": m.entityLabel(c, imp.Entity), "Columns": cols, "Targets": choices,
+		"OnDuplicate": string(onDup), "Modes": []OnDuplicate{Skip, Update, Create}}
+	return data, m.migrationData(c, imp, selected, data)
 }
 
 func (m *Module) pageMapping(c *web.Ctx) error {
@@ -86,6 +87,7 @@ func (m *Module) pageMappingSave(c *web.Ctx) error {
 		mapping[i] = c.Form(fmt.Sprintf("col_%d", i))
 	}
 	opts := Options{OnDuplicate: OnDuplicate(c.Form("on_duplicate"))}
+	migrationForm(c, &opts)
 	ctx := c.R.Context()
 	configured, err := m.Configure(ctx, *c.User, imp.ID, mapping, opts, true)
 	if e, ok := errs.As(err); ok && (e.Code == errs.Invalid || e.Code == errs.Conflict) {

@@ -15,6 +15,7 @@ type showData struct {
 	Skipped     []Failure
 	RowsPerSec  float64
 	Percent     int
+	Migration   *migrationView // a dry run's unknown owners (web_migration.go)
 }
 
 func (m *Module) showData(c *web.Ctx, imp Import) (showData, error) {
@@ -50,7 +51,8 @@ func (m *Module) showData(c *web.Ctx, imp Import) (showData, error) {
 	if len(rejected) > failuresShown {
 		d.More = true
 	}
-	return d, nil
+	d.Migration, err = m.migrationReport(c, imp)
+	return d, err
 }
 
 func (m *Module) pageShow(c *web.Ctx) error {
