@@ -74,11 +74,11 @@ func init() {
 // (normalised), with how strongly.
 var systemSignals = map[string]map[string]int{
 	"hubspotid": {"hubspot": 5}, "salesforceid": {"salesforce": 5}, "zohoid": {"zoho": 5}, "pipedriveid": {"pipedrive": 5},
-	"recordid":  {"hubspot": 1, "zoho": 1},
+	"recordid":       {"hubspot": 1, "zoho": 1},
 	"lifecyclestage": {"hubspot": 2}, "createdate": {"hubspot": 2}, "associatedcompany": {"hubspot": 2},
 	"lastactivitydate": {"hubspot": 1}, "hubspotowner": {"hubspot": 3}, "hubspotteam": {"hubspot": 3}, "leadstatus": {"hubspot": 1},
 	"contactowner": {"hubspot": 1, "zoho": 1, "salesforce": 1},
-	"leadid": {"salesforce": 2}, "opportunityid": {"salesforce": 2}, "createddate": {"salesforce": 1}, "createdbyid": {"salesforce": 2},
+	"leadid":       {"salesforce": 2}, "opportunityid": {"salesforce": 2}, "createddate": {"salesforce": 1}, "createdbyid": {"salesforce": 2},
 	"lastmodifieddate": {"salesforce": 2}, "mailingstreet": {"salesforce": 2}, "mailingcity": {"salesforce": 2}, "ownerid": {"salesforce": 1},
 	"leadowner": {"salesforce": 1, "zoho": 1}, "accountowner": {"salesforce": 1, "zoho": 1},
 	"createdtime": {"zoho": 2}, "modifiedtime": {"zoho": 2}, "modifiedby": {"zoho": 1},

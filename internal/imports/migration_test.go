@@ -356,4 +356,3 @@ func TestMigrationPages(t *testing.T) {
 		wantPage(t, b.get("/contacts/"+itoa(id)), `data-testid="external-id">Imported from HubSpot as 1025<`)
 	})
 }
-
