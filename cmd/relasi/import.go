@@ -20,7 +20,8 @@ import (
 	"github.com/relasi/relasi/internal/imports"
 )
 
-const importSynopsis = "import ENTITY FILE [--mapping F] [--dry-run] [--on-duplicate skip|update|create] [--as EMAIL] [flags]\n" +
+const importSynopsis = "import ENTITY FILE [--mapping F] [--dry-run] [--on-duplicate skip|update|create] [--as EMAIL]\n" +
+	"       [--unknown-owner importer|reject|EMAIL] [--external-system hubspot|salesforce|zoho|pipedrive|NAME] [flags]\n" +
 	"       relasi import --resume ID | --undo ID | --status ID | --errors ID [flags]"
 
 const importAbout = `Import a CSV or Excel (.xlsx) file into contacts, accounts, leads, products
@@ -35,6 +36,15 @@ rejects its rows unless the mapping file says what it becomes:
 {"Lead Status": {"field": "status", "values": {"Bad Timing": "contacted",
 "Junk": "!reject", "Other": "!empty"}}} ("!add" adds the value as a new
 choice of a custom select field, for administrators).
+
+Exports of other CRMs (HubSpot, Salesforce, Zoho, Pipedrive) keep their
+owner, creation date and record ID: an owner column is matched to Relasi
+users by e-mail address or full name; rows naming someone who is no user go
+to the importing user unless --unknown-owner says reject or names the user
+who gets them. "Create Date" and the like become the records' created_at,
+and "Record ID" and the like are kept as external IDs of the system named by
+--external-system (guessed from the headers), so that importing the same
+export again with --on-duplicate update updates instead of duplicating.
 Every row is validated like a record typed into Relasi; rows that fail are
 reported and the rest are imported, in batches committed with a checkpoint.
 
@@ -51,6 +61,8 @@ type importOptions struct {
 	onDuplicate string
 	as          string
 	sheet       string
+	unknown     string
+	system      string
 	background  bool
 	resume      int64
 	undo        int64
@@ -66,6 +78,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&o.onDuplicate, "on-duplicate", "skip", "rows matching a record (same e-mail or phone, domain, SKU): skip, update or create")
 	fs.StringVar(&o.as, "as", "", "the user the records are created as (default: the first administrator)")
 	fs.StringVar(&o.sheet, "sheet", "", "the worksheet of an Excel file (default: the first)")
+	fs.StringVar(&o.unknown, "unknown-owner", "importer", "rows whose owner is no Relasi user: importer (the --as user gets them), reject, or the e-mail address of the user who gets them")
+	fs.StringVar(&o.system, "external-system", "", "the system the file's record IDs come from (hubspot, salesforce, zoho, pipedrive, …); guessed from the headers by default")
 	fs.BoolVar(&o.background, "background", false, "queue the import for the server's background worker instead of running it here")
 	fs.Int64Var(&o.resume, "resume", 0, "continue the import with this ID from its last committed row")
 	fs.Int64Var(&o.undo, "undo", 0, "undo the import with this ID")
@@ -148,13 +162,22 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 	}
-	imp, err = m.Configure(ctx, p, imp.ID, mapping, imports.Options{OnDuplicate: imports.OnDuplicate(o.onDuplicate), Values: values}, o.dryRun)
+	mode, ownerID, err := m.UnknownOwnerChoice(ctx, o.unknown)
+	if err != nil {
+		m.Remove(ctx, p, imp.ID)
+		return usagef("--unknown-owner %s: must be importer, reject or the e-mail address of an active user", o.unknown)
+	}
+	opts := imports.Options{OnDuplicate: imports.OnDuplicate(o.onDuplicate), UnknownOwner: mode, UnknownOwnerID: ownerID, ExternalSystem: o.system, Values: values}
+	imp, err = m.Configure(ctx, p, imp.ID, mapping, opts, o.dryRun)
 	if err != nil {
 		m.Remove(ctx, p, imp.ID)
 		return describeValues(err, o.mapping)
 	}
 	printMapping(stderr, imp)
 	printValues(ctx, stderr, m, imp)
+	if err := printOwners(ctx, stderr, m, imp); err != nil {
+		return err
+	}
 	return runOrQueue(ctx, m, imp, o, stdout, stderr)
 }
 
@@ -383,6 +406,40 @@ func printMapping(w io.Writer, imp imports.Import) {
 		fmt.Fprintf(tw, "  %s\t%s\n", h, f)
 	}
 	tw.Flush()
+}
+
+// printOwners says, before the rows go in, how many name an owner who is
+// no Relasi user, and what happens to them.
+func printOwners(ctx context.Context, w io.Writer, m *imports.Module, imp imports.Import) error {
+	if imp.Options.ExternalSystem != "" {
+		fmt.Fprintf(w, "  External IDs are kept as %s:ID.\n", imp.Options.ExternalSystem)
+	}
+	s, err := m.Owners(ctx, imp, imp.Mapping)
+	if err != nil || s.UnknownRows == 0 && len(s.Ambiguous) == 0 {
+		return err
+	}
+	var names []string
+	for i, u := range s.Unknown {
+		if i == 10 {
+			names = append(names, fmt.Sprintf("%d more", len(s.Unknown)-10))
+			break
+		}
+		names = append(names, fmt.Sprintf("%s (%s)", u.Name, group(u.Rows)))
+	}
+	then := "they go to the importing user"
+	switch imp.Options.UnknownOwner {
+	case imports.OwnerReject:
+		then = "they are rejected"
+	case imports.OwnerUser:
+		then = fmt.Sprintf("they go to user %d", imp.Options.UnknownOwnerID)
+	}
+	if s.UnknownRows > 0 {
+		fmt.Fprintf(w, "%s rows name an owner who is no Relasi user: %s; %s (--unknown-owner).\n", group(s.UnknownRows), strings.Join(names, ", "), then)
+	}
+	for _, a := range s.Ambiguous {
+		fmt.Fprintf(w, "%s rows name %q, which %d users share: those rows are rejected; give the owner's e-mail address.\n", group(a.Rows), a.Name, a.Users)
+	}
+	return nil
 }
 
 func printImport(w io.Writer, imp imports.Import) {

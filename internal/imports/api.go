@@ -95,9 +95,16 @@ func (m *Module) apiCreate(w http.ResponseWriter, r *http.Request, p auth.Princi
 	if entity == "" {
 		fe.Add("entity", "required", "is required")
 	}
-	opts := Options{OnDuplicate: OnDuplicate(get("on_duplicate")), Sheet: get("sheet")}
+	opts := Options{OnDuplicate: OnDuplicate(get("on_duplicate")), Sheet: get("sheet"), ExternalSystem: get("external_system")}
 	if err := checkOptions(&opts); err != nil {
 		e, _ := errs.As(err)
+		fe = append(fe, e.Fields...)
+	}
+	if err := m.apiOwnerOption(r.Context(), get("unknown_owner"), get("unknown_owner_id"), &opts); err != nil {
+		e, ok := errs.As(err)
+		if !ok {
+			return err
+		}
 		fe = append(fe, e.Fields...)
 	}
 	dryRun := false
@@ -231,6 +238,9 @@ func (m *Module) writeImport(w http.ResponseWriter, r *http.Request, status int,
 	}
 	out.Failures = &failures
 	out.Values = m.valuesJSON(r.Context(), imp)
+	if err := m.ownersJSON(r.Context(), imp, &out); err != nil {
+		return err
+	}
 	httpx.WriteJSON(w, status, out)
 	return nil
 }
@@ -245,6 +255,10 @@ type importJSON struct {
 	Status            Status            `json:"status"`
 	DryRun            bool              `json:"dry_run"`
 	OnDuplicate       OnDuplicate       `json:"on_duplicate"`
+	UnknownOwner      UnknownOwner      `json:"unknown_owner"`
+	UnknownOwnerID    *int64            `json:"unknown_owner_id"`
+	ExternalSystem    string            `json:"external_system"`
+	Owners            *OwnerSummary     `json:"owners,omitempty"`
 	Columns           []columnJSON      `json:"columns"`
 	TotalRows         int64             `json:"total_rows"`
 	ProcessedRows     int64             `json:"processed_rows"`
@@ -277,6 +291,11 @@ func toJSON(imp Import) importJSON {
 	if imp.CreatedBy != 0 {
 		out.CreatedBy = &imp.CreatedBy
 	}
+	out.UnknownOwner, out.ExternalSystem = imp.Options.unknownOwner(), imp.Options.ExternalSystem
+	if imp.Options.UnknownOwnerID != 0 {
+		id := imp.Options.UnknownOwnerID
+		out.UnknownOwnerID = &id
+	}
 	for i, h := range imp.Headers {
 		out.Columns[i] = columnJSON{Header: h, Field: imp.Mapping[i]}
 	}
@@ -295,11 +314,15 @@ var OpenAPI = []byte(`{
             "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Import"}}, "next_cursor": {"type": "string"}}}}}},
           "401": {"$ref": "#/components/responses/Unauthorized"}, "422": {"$ref": "#/components/responses/Invalid"}}},
       "post": {"operationId": "createImport", "summary": "Upload a CSV or XLSX file and import it into an entity", "tags": ["imports"],
-        "description": "Columns are mapped from their headers (English and Indonesian names, custom fields by label or key); mapping overrides that per header. Every row is validated like a record sent to the entity's own API. Duplicates (same e-mail or normalised phone for contacts and leads, domain or name for accounts, SKU for products) are skipped, updated or created again as on_duplicate says. A dry run reports what would happen and changes nothing. Files of up to 2,000 rows are imported before the answer (status done or failed); larger ones answer with status queued and run in the background: follow GET /api/v1/imports/{id}.",
+        "description": "Columns are mapped from their headers (English and Indonesian names, custom fields by label or key); mapping overrides that per header. Every row is validated like a record sent to the entity's own API. Duplicates (the same ID in the other system when a column is mapped to external_id, then the same e-mail or normalised phone for contacts and leads, domain or name for accounts, SKU for products) are skipped, updated or created again as on_duplicate says. An owner column is matched against active users by e-mail address or full name (any case); unknown_owner says what happens to a row naming someone else, and every owner given must be one the caller's role may give records to (else the row is rejected on owner_id). A dry run's answer has owners: the names the owner column holds that are no user, with their row counts. A dry run reports what would happen and changes nothing. Files of up to 2,000 rows are imported before the answer (status done or failed); larger ones answer with status queued and run in the background: follow GET /api/v1/imports/{id}.",
         "requestBody": {"required": true, "content": {"multipart/form-data": {"schema": {"type": "object", "required": ["file", "entity"], "properties": {
           "file": {"type": "string", "format": "binary", "description": "The CSV (UTF-8 with or without BOM, UTF-16 or Windows-1252; comma, semicolon or tab) or XLSX file. Its first row names the columns."},
           "entity": {"type": "string", "enum": ["contacts", "accounts", "leads", "products", "orders"]},
           "mapping": {"type": "string", "description": "A JSON object of column header to field name (\"\" leaves a column out), e.g. {\"Surel\": \"emails\", \"Nama\": \"full_name\"}. Besides the entity's fields: full_name (split into first and last name), account_name (the account with that name; contacts create it when missing), contact_email (an order's contact). A header may instead name an object with the field (optional: without it the guessed field stays) and what the values of a choice column (a select field) become, e.g. {\"Lifecycle Stage\": {\"field\": \"lifecycle_stage\", \"values\": {\"Evangelist\": \"loyalty\", \"Other\": \"!empty\"}}}. A decision is one of the field's choices (its name or label), \"!empty\" (leave the field empty), \"!reject\" (reject the rows, naming the value and the column) or, for a custom select field and an administrator only, \"!add\" (add the value as a new choice of the field). Values not named keep the decision remembered from the user's last mapping, else a guess from the choices' names and labels and from the values of HubSpot, Salesforce, Zoho and Pipedrive exports and Indonesian spellings, else \"!reject\": the answer's values list them all."},
+          "mapping": {"type": "string", "description": "A JSON object of column header to field name (\"\" leaves a column out), e.g. {\"Surel\": \"emails\", \"Nama\": \"full_name\"}. Besides the entity's fields: full_name (split into first and last name), account_name (the account with that name; contacts create it when missing), contact_email (an order's contact), external_id (the record's ID in the system the file comes from, kept as external_system:id and matched first on a later import), created_at (when the record was created there: ISO 8601 with or without zone, \"03/05/2024 09:12 AM\", day-first dates, Excel serials; not in the future)."},
+          "unknown_owner": {"type": "string", "default": "importer", "description": "Rows whose owner (e-mail address or name) is no active user: importer (the caller owns them), reject, user (unknown_owner_id owns them), or that user's e-mail address."},
+          "unknown_owner_id": {"type": "integer", "description": "The user who owns rows with an unknown owner, with unknown_owner=user."},
+          "external_system": {"type": "string", "description": "The system the external_id column's IDs come from, e.g. hubspot, salesforce, zoho, pipedrive; guessed from the file's headers when not given, required when a column is mapped to external_id."},
           "on_duplicate": {"type": "string", "enum": ["skip", "update", "create"], "default": "skip"},
           "dry_run": {"type": "boolean", "default": false},
           "sheet": {"type": "string", "description": "The XLSX worksheet to read; the first by default."}}}}}},
@@ -331,13 +354,22 @@ var OpenAPI = []byte(`{
     }
   },
   "components": {"schemas": {
+    "ImportOwnerCount": {"type": "object", "additionalProperties": false, "required": ["name", "rows"],
+      "properties": {"name": {"type": "string"}, "rows": {"type": "integer"}, "users": {"type": "integer", "description": "How many users the name could mean."}}},
     "Import": {"type": "object", "additionalProperties": false,
-      "required": ["id", "entity", "file_name", "format", "sheet", "status", "dry_run", "on_duplicate", "columns", "total_rows", "processed_rows", "progress", "counts", "error", "created_by", "created_at", "updated_at", "started_at", "finished_at", "undone_at", "links"],
+      "required": ["id", "entity", "file_name", "format", "sheet", "status", "dry_run", "on_duplicate", "unknown_owner", "unknown_owner_id", "external_system", "columns", "total_rows", "processed_rows", "progress", "counts", "error", "created_by", "created_at", "updated_at", "started_at", "finished_at", "undone_at", "links"],
       "properties": {
         "id": {"type": "integer"}, "entity": {"type": "string"}, "file_name": {"type": "string"},
         "format": {"type": "string", "enum": ["csv", "xlsx"]}, "sheet": {"type": "string"},
         "status": {"type": "string", "enum": ["pending", "queued", "running", "done", "failed", "undoing", "undone"]},
         "dry_run": {"type": "boolean"}, "on_duplicate": {"type": "string", "enum": ["skip", "update", "create"]},
+        "unknown_owner": {"type": "string", "enum": ["importer", "user", "reject"]}, "unknown_owner_id": {"type": ["integer", "null"]},
+        "external_system": {"type": "string", "description": "The system the IDs of the external_id column come from; empty when none."},
+        "owners": {"type": "object", "additionalProperties": false, "description": "A dry run's owner column: rows naming an owner, those Relasi knows, and the names it does not know or cannot tell apart, most rows first.",
+          "required": ["column", "rows", "known_rows", "unknown", "unknown_rows", "ambiguous"],
+          "properties": {"column": {"type": "string"}, "rows": {"type": "integer"}, "known_rows": {"type": "integer"}, "unknown_rows": {"type": "integer"},
+            "unknown": {"type": "array", "items": {"$ref": "#/components/schemas/ImportOwnerCount"}}, "ambiguous": {"type": "array", "items": {"$ref": "#/components/schemas/ImportOwnerCount"}},
+            "partial": {"type": "boolean", "description": "Only the first 200,000 rows were counted."}}},
         "columns": {"type": "array", "items": {"type": "object", "additionalProperties": false, "required": ["header", "field"],
           "properties": {"header": {"type": "string"}, "field": {"type": "string", "description": "The field the column goes into; empty when left out."}}}},
         "total_rows": {"type": "integer"}, "processed_rows": {"type": "integer"}, "progress": {"type": "number", "minimum": 0, "maximum": 1},

@@ -75,7 +75,7 @@ func Targets(e *records.Entity, fields []records.Field, catalog *i18n.Catalog) [
 			out = append(out, Target{Name: ContactEmail, Label: "imports.target_contact_email", aliases: []string{normalize(ContactEmail)}})
 		}
 	}
-	return out
+	return append(out, migrationTargets()...)
 }
 
 // synonyms maps a normalised header to the targets it may mean, best

@@ -17,6 +17,12 @@
 // committed row. A dry run does the same work in transactions that are
 // rolled back. Undo moves what an import created to the trash and restores
 // what it updated, leaving alone whatever was changed since.
+//
+// A file exported from another CRM keeps what that system knew: the owner
+// (matched to users by e-mail or name, unknown ones handled as the import
+// chooses, within the importer's rights: owners.go), the original creation
+// time and the record's ID there, which finds the record again on the next
+// import (external_ids.go).
 package imports
 
 import (

@@ -74,6 +74,11 @@ type rowValues struct {
 	noOwner bool
 	// rejected are select values the value mapping rejects: the row fails.
 	rejected errs.Fields
+	// The pseudo-fields of a migration (external_ids.go): the ID in the
+	// other system, and the creation time there as written and as read.
+	externalID    string
+	createdAtText string
+	createdAt     time.Time
 }
 
 // Several phone numbers or tags in one cell are separated like this;
@@ -117,6 +122,12 @@ func (c *converter) convert(cells []string) rowValues {
 			if rv.contactEmail == "" {
 				rv.contactEmail = v
 			}
+			continue
+		case ExternalID:
+			rv.externalID = v
+			continue
+		case CreatedAt:
+			rv.createdAtText = v
 			continue
 		}
 		f := t.field

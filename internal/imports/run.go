@@ -146,9 +146,10 @@ type runner struct {
 	allFields []records.Field
 	conv      *converter
 
-	accountIDs map[string]int64 // lower-case account name → ID
-	owners     map[string]int64
+	accountIDs map[string]int64    // lower-case account name → ID
 	newChoices map[string][]string // custom field key → choices the import adds
+	ownerDir   *ownerDirectory     // the active users, read once per run (owners.go)
+	mig        *migration          // the pseudo-fields' setup (external_ids.go)
 }
 
 func (m *Module) newRunner(ctx context.Context, imp *Import) (*runner, error) {
@@ -172,7 +173,7 @@ func (m *Module) newRunner(ctx context.Context, imp *Import) (*runner, error) {
 		return nil, errs.E(errs.Invalid, "The mapping of column %q is not valid (%s); map the columns again.", imp.Headers[col], problem)
 	}
 	r := &runner{m: m, imp: imp, entity: e, p: u.Principal(), fields: map[string]records.Field{},
-		conv: newConverter(imp.Headers, imp.Mapping, targets, m.catalog), accountIDs: map[string]int64{}, owners: map[string]int64{}}
+		conv: newConverter(imp.Headers, imp.Mapping, targets, m.catalog), accountIDs: map[string]int64{}}
 	for _, f := range fields {
 		r.fields[f.Name] = f
 	}
@@ -347,7 +348,8 @@ func (r *runner) commit(ctx context.Context, rows []fileRow, consumed int64) err
 		rv := r.conv.convert(fr.cells)
 		chk := precheck(r.fields, r.allFields, rv.in)
 		chk.reject(rv.rejected)
-		preps[i] = prepared{fileRow: fr, rv: rv, chk: chk, keys: keysOf(r.entity.Name, chk.values)}
+		r.checkMigration(ctx, &rv, &chk)
+		preps[i] = prepared{fileRow: fr, rv: rv, chk: chk, keys: r.keysOf(ctx, rv, chk.values)}
 	}
 	var err error
 	for attempt := 0; ; attempt++ {
@@ -549,7 +551,7 @@ func (r *runner) prefetch(ctx context.Context, tx *sql.Tx, preps []prepared, b *
 			return err
 		}
 	}
-	for _, k := range dedupeKeys[r.entity.Name] {
+	for _, k := range r.keyKinds(ctx) {
 		vals := values[k.what]
 		for len(vals) > 0 {
 			n := min(len(vals), 100) // see insertItems on the number of parameters
@@ -795,6 +797,9 @@ func (r *runner) save(ctx context.Context, tx *sql.Tx, p prepared, b *batchState
 	if err := p.chk.err(!updating); err != nil {
 		return nil, cleanFailure{err}
 	}
+	if err := r.externalConflict(mode, existing, matched); err != nil {
+		return nil, cleanFailure{err}
+	}
 	var items []item
 	if err := r.resolve(ctx, tx, fr.row, &rv, &items, b); err != nil {
 		return nil, err
@@ -806,6 +811,9 @@ func (r *runner) save(ctx context.Context, tx *sql.Tx, p prepared, b *batchState
 	}
 	if updating {
 		it, err := r.update(ctx, tx, fr.row, existing, rv.in)
+		if err == nil {
+			err = r.attachExternalID(ctx, tx, existing, rv)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -815,7 +823,7 @@ func (r *runner) save(ctx context.Context, tx *sql.Tx, p prepared, b *batchState
 	if _, set := rv.in["owner_id"]; rv.noOwner && !set && r.entity.Owned && r.p.Can(auth.Write, auth.Owned{}) == nil {
 		rv.in["owner_id"] = nil
 	}
-	rec, err := r.m.records.CreateTx(ctx, tx, r.p, r.entity, rv.in)
+	rec, err := r.create(ctx, tx, rv)
 	if err != nil {
 		return nil, err
 	}
@@ -829,16 +837,8 @@ func (r *runner) save(ctx context.Context, tx *sql.Tx, p prepared, b *batchState
 // created, as its own item of the import.
 func (r *runner) resolve(ctx context.Context, tx *sql.Tx, row int64, rv *rowValues, items *[]item, b *batchState) error {
 	var fe errs.Fields
-	if rv.ownerLookup != "" {
-		id, err := r.owner(ctx, tx, rv.ownerLookup)
-		if err != nil {
-			return err
-		}
-		if id == 0 {
-			fe.Add("owner_id", "not_found", "no user has the e-mail address or name %q", rv.ownerLookup)
-		} else {
-			rv.in["owner_id"] = id
-		}
+	if err := r.resolveOwner(ctx, tx, rv, &fe); err != nil {
+		return err
 	}
 	if rv.contactEmail != "" {
 		var id int64
@@ -918,23 +918,6 @@ func (r *runner) account(ctx context.Context, tx *sql.Tx, name string) (id int64
 	}
 	r.accountIDs[k] = id
 	return id, created, nil
-}
-
-// owner finds an active user by e-mail address or name; 0 when none.
-func (r *runner) owner(ctx context.Context, tx *sql.Tx, who string) (int64, error) {
-	k := strings.ToLower(strings.TrimSpace(who))
-	if id, ok := r.owners[k]; ok {
-		return id, nil
-	}
-	var id int64
-	err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE disabled_at IS NULL AND (lower(email) = $1 OR lower(name) = $1) ORDER BY id LIMIT 1`, k).Scan(&id)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("find user %q: %w", who, err)
-	}
-	if len(r.owners) < 1000 {
-		r.owners[k] = id
-	}
-	return id, nil
 }
 
 // update fills an existing record with a row's values. Empty cells leave

@@ -316,9 +316,16 @@ func TestImportAsAnotherUser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Tono names another user, whom a sales user may not give records
+		// to: rejected, on the owner field. Uli's owner is no user: the
+		// record goes to the importer (the default for unknown owners).
 		imp := c.run(t, sales.Principal(), "contacts", "Nama,Pemilik\nRina,\nTono,sari@example.co.id\nUli,nobody@example.co.id\n", imports.Skip, false, nil)
-		if imp.Counts.Created != 1 || imp.Counts.Failed != 2 {
-			t.Errorf("%+v: %q", imp.Counts, c.failures(t, imp.ID))
+		if f := c.failures(t, imp.ID); imp.Counts.Created != 2 || imp.Counts.Failed != 1 || len(f) != 1 ||
+			f[0] != `row 3: field owner_id (column "Pemilik"): names Sari as the owner, and your role (sales) may not give records to other users` {
+			t.Errorf("%+v: %q", imp.Counts, f)
+		}
+		if n := c.count(t, "SELECT COUNT(*) FROM contacts WHERE first_name = 'Uli' AND owner_id = $1", sales.ID); n != 1 {
+			t.Error("a row with an unknown owner did not go to the importer")
 		}
 		var owner int64
 		if err := c.DB.Read().QueryRow("SELECT owner_id FROM contacts WHERE first_name = 'Rina'").Scan(&owner); err != nil || owner != sales.ID {

@@ -46,6 +46,14 @@ type Options struct {
 	// Values decides, per select field, what each value found in its
 	// column becomes: field name → source value → decision (values.go).
 	Values map[string]map[string]string `json:"values,omitempty"`
+	// UnknownOwner says who gets a row whose owner Relasi does not know
+	// ("" is the importer); UnknownOwnerID is that user for OwnerUser.
+	// See owners.go.
+	UnknownOwner   UnknownOwner `json:"unknown_owner,omitempty"`
+	UnknownOwnerID int64        `json:"unknown_owner_id,omitempty"`
+	// ExternalSystem names the system the external_id column's IDs come
+	// from ("hubspot"); see external_ids.go.
+	ExternalSystem string `json:"external_system,omitempty"`
 }
 
 // Counts are an import's results so far.

@@ -165,7 +165,21 @@ func (m *Module) undoOne(ctx context.Context, tx *sql.Tx, p auth.Principal, imp 
 	if _, err := tx.ExecContext(ctx, "SAVEPOINT import_undo"); err != nil {
 		return "", 0, err
 	}
-	result, version, err := m.undoRecord(ctx, tx, p, imp, e, it)
+	// The external IDs the import attached go first, so that the search
+	// document the undo rewrites is without them; a record left as it is
+	// keeps them (the rollback below).
+	err := dropExternalIDs(ctx, tx, imp.ID, it.entity, it.recordID)
+	result, version := "", int64(0)
+	if err == nil {
+		result, version, err = m.undoRecord(ctx, tx, p, imp, e, it)
+	}
+	if err == nil && (result == undoKept || result == undoGone) {
+		_, err = tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT import_undo")
+		if err == nil {
+			_, err = tx.ExecContext(ctx, "RELEASE SAVEPOINT import_undo")
+		}
+		return result, version, err
+	}
 	if err == nil {
 		_, err = tx.ExecContext(ctx, "RELEASE SAVEPOINT import_undo")
 		return result, version, err

@@ -65,9 +65,10 @@ func (m *Module) Upload(ctx context.Context, p auth.Principal, entity, fileName 
 		return Import{}, err
 	}
 	mapping := suggest(e.Name, header, targets, saved)
+	mapping, system := guessMigration(e.Name, header, mapping, targets, sampleRows(path, format, sheet, 20))
 
 	imp := Import{Entity: e.Name, FileName: fileName, Format: format, Headers: header, Mapping: mapping,
-		Options: Options{OnDuplicate: Skip, Sheet: sheet}, DryRun: true, Status: Pending, TotalRows: total, CreatedBy: p.UserID}
+		Options: Options{OnDuplicate: Skip, Sheet: sheet, ExternalSystem: system}, DryRun: true, Status: Pending, TotalRows: total, CreatedBy: p.UserID}
 	err = m.db.WriteTx(ctx, func(tx *sql.Tx) error {
 		now := m.now()
 		headers, _ := json.Marshal(imp.Headers)
@@ -314,6 +315,12 @@ func (m *Module) Configure(ctx context.Context, p auth.Principal, id int64, mapp
 			return fe.Err()
 		}
 		if err := checkOptions(&opts); err != nil {
+			return err
+		}
+		if opts.ExternalSystem == "" {
+			opts.ExternalSystem = imp.Options.ExternalSystem
+		}
+		if err := m.checkMigrationOptions(ctx, tx, p, mapping, &opts); err != nil {
 			return err
 		}
 		opts.Sheet = imp.Options.Sheet

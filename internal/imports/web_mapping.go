@@ -55,8 +55,9 @@ func (m *Module) mappingData(c *web.Ctx, imp Import, selected []string) (map[str
 	if onDup == "" {
 		onDup = Skip
 	}
-	return map[string]any{"Import": imp, "EntityLabel": m.entityLabel(c, imp.Entity), "Columns": cols, "Targets": choices,
-		"OnDuplicate": string(onDup), "Modes": []OnDuplicate{Skip, Update, Create}}, nil
+	data := map[string]any{"Import": imp, "EntityLabel": m.entityLabel(c, imp.Entity), "Columns": cols, "Targets": choices,
+		"OnDuplicate": string(onDup), "Modes": []OnDuplicate{Skip, Update, Create}}
+	return data, m.migrationData(c, imp, selected, data)
 }
 
 func (m *Module) pageMapping(c *web.Ctx) error {
@@ -90,6 +91,7 @@ func (m *Module) pageMappingSave(c *web.Ctx) error {
 	}
 	values, err := m.valuesFromForm(c, imp, mapping)
 	opts := Options{OnDuplicate: OnDuplicate(c.Form("on_duplicate")), Values: values}
+	migrationForm(c, &opts)
 	ctx := c.R.Context()
 	var configured Import
 	if err == nil {

@@ -17,6 +17,7 @@ type showData struct {
 	Percent     int
 	// Values are the choice columns whose values reject rows (a check's).
 	Values []valueSection
+	Migration   *migrationView // a dry run's unknown owners (web_migration.go)
 }
 
 func (m *Module) showData(c *web.Ctx, imp Import) (showData, error) {
@@ -53,7 +54,8 @@ func (m *Module) showData(c *web.Ctx, imp Import) (showData, error) {
 		d.More = true
 	}
 	d.Values = m.valueWarnings(c, imp)
-	return d, nil
+	d.Migration, err = m.migrationReport(c, imp)
+	return d, err
 }
 
 func (m *Module) pageShow(c *web.Ctx) error {

@@ -101,13 +101,16 @@ var OpenAPI = []byte(`{
           "exported_by": {"type": "string"},
           "subject": {"$ref": "#/components/schemas/PrivacyRef"},
           "records": {"type": "array", "items": {"type": "object", "additionalProperties": false,
-            "required": ["entity", "id", "state", "record", "history", "duplicate_keys", "search_document"],
+            "required": ["entity", "id", "state", "record", "history", "duplicate_keys", "search_document", "external_ids"],
             "properties": {
               "entity": {"type": "string"}, "id": {"type": "integer"}, "state": {"type": "string", "enum": ["active", "trash"]},
               "record": {"type": "object", "description": "The record as the entity's API shows it, custom fields included"},
               "history": {"type": "array", "items": {"type": "object"}},
               "duplicate_keys": {"type": "array", "items": {"type": "object", "required": ["kind", "value"], "properties": {"kind": {"type": "string"}, "value": {"type": "string"}}}},
-              "search_document": {"type": ["object", "null"], "properties": {"title": {"type": "string"}, "body": {"type": "string"}}}}}},
+              "search_document": {"type": ["object", "null"], "properties": {"title": {"type": "string"}, "body": {"type": "string"}}},
+              "external_ids": {"type": "array", "description": "The record's IDs in the systems it was imported from (erasure removes them).",
+                "items": {"type": "object", "required": ["system", "external_id", "created_at"], "properties": {"system": {"type": "string"}, "external_id": {"type": "string"},
+                  "created_at": {"type": "string", "format": "date-time"}, "import_id": {"type": "integer"}}}}}}},
           "related": {"type": "object", "additionalProperties": false, "required": ["activities", "opportunities", "orders"],
             "properties": {
               "activities": {"type": "array", "items": {"type": "object"}},

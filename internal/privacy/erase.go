@@ -297,6 +297,12 @@ func (er *eraser) anonymise(ctx context.Context, r Ref) error {
 		return fmt.Errorf("anonymise %s: %w", r, err)
 	}
 
+	// The person's IDs in the systems they were imported from identify
+	// them there: they go (before search gets the placeholder, which
+	// would carry them).
+	if _, err := er.tx.ExecContext(ctx, "DELETE FROM external_ids WHERE entity = $1 AND record_id = $2", r.Entity, r.ID); err != nil {
+		return fmt.Errorf("external IDs of %s: %w", r, err)
+	}
 	if r.Entity == "contacts" {
 		for _, table := range []string{"contact_emails", "contact_phones"} {
 			if _, err := er.tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE contact_id = $1", r.ID); err != nil {

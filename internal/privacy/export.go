@@ -57,6 +57,8 @@ type Person struct {
 	DuplicateKeys []DuplicateKey `json:"duplicate_keys"`
 	// SearchDocument is what global search knows of the record.
 	SearchDocument *SearchDocument `json:"search_document"`
+	// ExternalIDs are the record's IDs in the systems it was imported from.
+	ExternalIDs []records.ExternalID `json:"external_ids"`
 }
 
 // Related are the records about the person.
@@ -238,6 +240,12 @@ func (m *Module) person(ctx context.Context, p auth.Principal, r Ref) (Person, e
 		return Person{}, fmt.Errorf("duplicate keys of %s: %w", r, err)
 	}
 	out.DuplicateKeys = append(out.DuplicateKeys, keys...)
+	if out.ExternalIDs, err = records.ExternalIDsOf(ctx, q, r.Entity, r.ID); err != nil {
+		return Person{}, err
+	}
+	if out.ExternalIDs == nil {
+		out.ExternalIDs = []records.ExternalID{}
+	}
 	table := "search_docs"
 	if m.db.Engine == store.SQLite {
 		table = "search_fts"

@@ -142,7 +142,10 @@ const (
 )
 
 // needles are what must be nowhere in the database after the erasure.
-var needles = []string{email, email2, "81234567890", phoneTyped, nik, "Budi", "Santoso", "Melati", birthDate}
+var needles = []string{email, email2, "81234567890", phoneTyped, nik, "Budi", "Santoso", "Melati", birthDate, externalID}
+
+// externalID is Budi's ID in the CRM he was imported from.
+const externalID = "hs-x7731"
 
 // person builds Budi Santoso's footprint: a lead converted into a contact
 // with a deal, a duplicate merged into that contact, an import that
@@ -195,11 +198,13 @@ func (s *server) person(t *testing.T) person {
 	mg := s.want(t, 201, s.admin, "POST", "/api/v1/duplicates/merge", map[string]any{"entity": "contacts", "survivor_id": p.contactID, "merged_ids": []int64{p.duplicateID}})
 	p.mergeID = id(t, mg["merge"].(map[string]any))
 
-	// An import that updates the contact (found by its e-mail).
-	csv := "first_name,last_name,emails,city\nBudi,Santoso," + email + ",Cimahi\n"
+	// An import that updates the contact (found by its e-mail), and
+	// keeps the ID Budi had in HubSpot.
+	csv := "first_name,last_name,emails,city,external_id\nBudi,Santoso," + email + ",Cimahi," + externalID + "\n"
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	mw.WriteField("entity", "contacts")
+	mw.WriteField("external_system", "hubspot")
 	mw.WriteField("on_duplicate", "update")
 	fw, _ := mw.CreateFormFile("file", "kontak-budi.csv")
 	fw.Write([]byte(csv))
@@ -319,6 +324,7 @@ func TestExportHoldsEverythingAboutThePerson(t *testing.T) {
 				History        []map[string]any
 				DuplicateKeys  []map[string]string           `json:"duplicate_keys"`
 				SearchDocument *struct{ Title, Body string } `json:"search_document"`
+				ExternalIDs    []map[string]any              `json:"external_ids"`
 			}
 			Related struct {
 				Activities    []map[string]any
@@ -370,6 +376,9 @@ func TestExportHoldsEverythingAboutThePerson(t *testing.T) {
 			}
 			if len(r.DuplicateKeys) == 0 {
 				t.Errorf("no duplicate keys")
+			}
+			if len(r.ExternalIDs) != 1 || r.ExternalIDs[0]["system"] != "hubspot" || r.ExternalIDs[0]["external_id"] != externalID {
+				t.Errorf("external IDs %v", r.ExternalIDs)
 			}
 		}
 		if len(x.Related.Activities) != 1 || len(x.Related.Opportunities) != 1 || len(x.Related.Orders) != 1 || len(x.Related.Orders[0].Lines) != 2 {

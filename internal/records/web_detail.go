@@ -26,7 +26,12 @@ type detailPage struct {
 	Actions  []detailAction
 	History  []historyItem
 	CanWrite bool
+	// Imported are the record's IDs in the systems it was imported from.
+	Imported []importedAs
 }
+
+// importedAs is one "Imported from HubSpot as 1025" line.
+type importedAs struct{ System, ID string }
 
 type detailField struct {
 	Name, Label string
@@ -98,6 +103,13 @@ func (h *pages) detail(c *web.Ctx) error {
 			continue
 		}
 		d.Fields = append(d.Fields, detailField{Name: f.Name, Label: fieldLabel(c, f), Custom: f.Custom, Value: fm.cell(f, &rec)})
+	}
+	ids, err := ExternalIDsOf(ctx, h.s.db.Read(), h.e.Name, id)
+	if err != nil {
+		return err
+	}
+	for _, x := range ids {
+		d.Imported = append(d.Imported, importedAs{System: SystemLabel(x.System), ID: x.ExternalID})
 	}
 	hv, err := h.s.NewHistoryView(c)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/relasi/relasi/internal/auth"
 	"github.com/relasi/relasi/internal/errs"
@@ -179,6 +180,12 @@ func (s *Store) Create(ctx context.Context, p auth.Principal, e *Entity, in Inpu
 
 // CreateTx is Create inside the caller's transaction.
 func (s *Store) CreateTx(ctx context.Context, tx *sql.Tx, p auth.Principal, e *Entity, in Input) (Record, error) {
+	return s.createTx(ctx, tx, p, e, in, time.Time{})
+}
+
+// createTx creates a record; a createdAt that is not zero is when the
+// record was created in the system it comes from (see CreateTxAt).
+func (s *Store) createTx(ctx context.Context, tx *sql.Tx, p auth.Principal, e *Entity, in Input, createdAt time.Time) (Record, error) {
 	fields, err := s.fields(ctx, tx, e)
 	if err != nil {
 		return Record{}, err
@@ -201,9 +208,13 @@ func (s *Store) CreateTx(ctx context.Context, tx *sql.Tx, p auth.Principal, e *E
 		return Record{}, err
 	}
 	now := s.now()
+	created := now
+	if !createdAt.IsZero() {
+		created = createdAt.UTC().Truncate(time.Microsecond)
+	}
 	cols := []string{"custom", "created_at", "updated_at", "created_by", "updated_by"}
 	customJSON, _ := json.Marshal(r.Custom)
-	args := []any{string(customJSON), now, now, p.UserID, p.UserID}
+	args := []any{string(customJSON), created, now, p.UserID, p.UserID}
 	if e.Owned {
 		cols = append(cols, "owner_id")
 		args = append(args, nullID(r.OwnerID))
@@ -223,8 +234,12 @@ func (s *Store) CreateTx(ctx context.Context, tx *sql.Tx, p auth.Principal, e *E
 	if err := tx.QueryRowContext(ctx, query, args...).Scan(&r.ID); err != nil {
 		return Record{}, s.writeError(e, err)
 	}
-	r.CreatedAt, r.UpdatedAt, r.Version = now, now, 1
-	if err := s.recordChange(ctx, tx, e, r.ID, "created", p, diff(fields, nil, r)); err != nil {
+	r.CreatedAt, r.UpdatedAt, r.Version = created, now, 1
+	changes := diff(fields, nil, r)
+	if !createdAt.IsZero() {
+		changes["created_at"] = [2]any{nil, created}
+	}
+	if err := s.recordChange(ctx, tx, e, r.ID, "created", p, changes); err != nil {
 		return Record{}, err
 	}
 	if e.AfterSave != nil {

@@ -94,6 +94,9 @@ func (b *Batch) Flush(ctx context.Context, tx *sql.Tx, engine store.Engine) erro
 
 // upsertDocs adds or replaces documents on PostgreSQL in one statement.
 func upsertDocs(ctx context.Context, tx *sql.Tx, docs []Doc) error {
+	if err := withExternalIDs(ctx, tx, docs); err != nil {
+		return err
+	}
 	values := make([]string, len(docs))
 	args := make([]any, 0, len(docs)*5)
 	for i, d := range docs {

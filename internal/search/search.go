@@ -50,7 +50,11 @@ func Index(ctx context.Context, tx *sql.Tx, engine store.Engine, d Doc) error {
 }
 
 func index(ctx context.Context, tx *sql.Tx, engine store.Engine, d Doc) error {
-	d = clean(d)
+	docs := []Doc{d}
+	if err := withExternalIDs(ctx, tx, docs); err != nil {
+		return err
+	}
+	d = clean(docs[0])
 	owner := ownerArg(d.OwnerID)
 	if engine == store.Postgres {
 		_, err := tx.ExecContext(ctx, `INSERT INTO search_docs (entity, record_id, owner_id, title, body) VALUES ($1, $2, $3, $4, $5)

@@ -162,6 +162,10 @@ func (t *Trash) purge(ctx context.Context, tx *sql.Tx, p auth.Principal, e *reco
 	if err := search.Remove(ctx, tx, t.db.Engine, e.Name, id); err != nil {
 		return false, err
 	}
+	// The IDs it had in the systems it was imported from name no record now.
+	if _, err := tx.ExecContext(ctx, "DELETE FROM external_ids WHERE entity = $1 AND record_id = $2", e.Name, id); err != nil {
+		return false, fmt.Errorf("purge %s %d: %w", e.Name, id, err)
+	}
 	// Side tables that belong to the record (a contact's e-mails and
 	// phones, an order's lines) go with it: their foreign keys cascade.
 	if _, err := tx.ExecContext(ctx, "DELETE FROM "+e.Table+" WHERE id = $1", id); err != nil {

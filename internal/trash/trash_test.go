@@ -447,3 +447,36 @@ func TestRetentionSetting(t *testing.T) {
 		}
 	})
 }
+
+// A record keeps the IDs it had in the system it was imported from while
+// in the trash, where search does not find it; restored, it is found by
+// them again; purged, they go with it.
+func TestExternalIDsFollowTheRecord(t *testing.T) {
+	onEveryEngine(t, func(t *testing.T, c *crm) {
+		budi := c.create(t, c.AdminToken, "contacts", map[string]any{"first_name": "Budi"})
+		if _, err := c.DB.Writer().Exec("INSERT INTO external_ids (entity, record_id, system, external_id, created_at) VALUES ('contacts', $1, 'hubspot', '88123', $2)", budi, day(1)); err != nil {
+			t.Fatal(err)
+		}
+		found := func() int {
+			hits, err := search.Search(context.Background(), c.DB, c.Admin.Principal(), "88123", 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(hits)
+		}
+		c.delete(t, c.AdminToken, "contacts", budi)
+		if found() != 0 {
+			t.Error("search finds a trashed record by its external ID")
+		}
+		path := fmt.Sprintf("/api/v1/trash/contacts/%d", budi)
+		c.call(t, c.AdminToken, "POST", path+"/restore", nil, http.StatusOK)
+		if found() != 1 {
+			t.Error("search does not find the restored record by its external ID")
+		}
+		c.delete(t, c.AdminToken, "contacts", budi)
+		c.call(t, c.AdminToken, "DELETE", path, nil, http.StatusNoContent)
+		if n := c.count(t, "external_ids WHERE record_id = $1", budi); n != 0 {
+			t.Errorf("%d external IDs outlived the purge", n)
+		}
+	})
+}
