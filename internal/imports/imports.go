@@ -12,6 +12,15 @@
 // committed row. A dry run does the same work in transactions that are
 // rolled back. Undo moves what an import created to the trash and restores
 // what it updated, leaving alone whatever was changed since.
+//
+// Nothing is lost without a word: a row whose cells do not line up with
+// the header fails (width.go), skipped rows say what they repeat
+// (duplicate.go), and the report, the page, the API's items and the CLI
+// list every row not imported with its reason in the reader's language
+// (report.go, names.go). Rows are numbered as a spreadsheet shows them
+// (csv_rows.go). Records that arrive by import page no one: the saves
+// carry a quiet records.Origin, so lead hooks start no response clock and
+// nothing is notified, unless Options.NewLeads says the leads are new.
 package imports
 
 import (

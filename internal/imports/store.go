@@ -43,6 +43,10 @@ type Options struct {
 	OnDuplicate OnDuplicate `json:"on_duplicate"`
 	// Sheet is the XLSX worksheet; "" is the first.
 	Sheet string `json:"sheet,omitempty"`
+	// NewLeads treats imported leads as new business: assigned by the
+	// lead settings, on the response clock, flagged and notified when
+	// overdue. Without it an import is quiet (see records.Origin).
+	NewLeads bool `json:"new_leads,omitempty"`
 }
 
 // Counts are an import's results so far.

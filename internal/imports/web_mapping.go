@@ -87,6 +87,8 @@ func (m *Module) pageMappingSave(c *web.Ctx) error {
 	}
 	opts := Options{OnDuplicate: OnDuplicate(c.Form("on_duplicate"))}
 	ctx := c.R.Context()
+	opts.NewLeads = imp.Entity == "leads" && c.Form("new_leads") != ""
+	imp.Options.NewLeads = opts.NewLeads // ticked again on a refused form
 	configured, err := m.Configure(ctx, *c.User, imp.ID, mapping, opts, true)
 	if e, ok := errs.As(err); ok && (e.Code == errs.Invalid || e.Code == errs.Conflict) {
 		data, derr := m.mappingData(c, imp, mapping)

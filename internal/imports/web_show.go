@@ -15,10 +15,11 @@ type showData struct {
 	Skipped     []Failure
 	RowsPerSec  float64
 	Percent     int
+	Next        nextStep // what a finished dry run offers
 }
 
 func (m *Module) showData(c *web.Ctx, imp Import) (showData, error) {
-	d := showData{Import: imp, EntityLabel: m.entityLabel(c, imp.Entity), Percent: int(imp.Progress() * 100)}
+	d := showData{Import: imp, EntityLabel: m.entityLabel(c, imp.Entity), Percent: int(imp.Progress() * 100), Next: nextStepOf(imp)}
 	if imp.StartedAt != nil {
 		end := time.Now()
 		if imp.FinishedAt != nil {
@@ -31,26 +32,9 @@ func (m *Module) showData(c *web.Ctx, imp Import) (showData, error) {
 	if imp.Active() || imp.Status == Pending {
 		return d, nil
 	}
-	rejected, err := m.Failures(c.R.Context(), imp.ID, failuresShown+1, true)
-	if err != nil {
-		return d, err
-	}
-	say, err := m.reasonWords(c.R.Context(), imp.Entity, c)
-	if err != nil {
-		return d, err
-	}
-	for _, f := range rejected {
-		f.Reason = say(f.Facts)
-		if f.Action == "failed" {
-			d.Failures = append(d.Failures, f)
-		} else if len(d.Skipped) < 20 {
-			d.Skipped = append(d.Skipped, f)
-		}
-	}
-	if len(rejected) > failuresShown {
-		d.More = true
-	}
-	return d, nil
+	var err error
+	d.Failures, d.Skipped, d.More, err = m.rowsNotImported(c, imp)
+	return d, err
 }
 
 func (m *Module) pageShow(c *web.Ctx) error {
@@ -92,5 +76,5 @@ func (m *Module) pageErrors(c *web.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return m.serveErrors(c.W, c.R, imp, c)
+	return m.serveErrors(c.W, c.R, imp, *c.User, c)
 }

@@ -191,7 +191,7 @@ func (s *Store) CreateTx(ctx context.Context, tx *sql.Tx, p auth.Principal, e *E
 	if err := s.checkLinks(ctx, tx, p, fields, nil, r, err); err != nil {
 		return Record{}, err
 	}
-	c := &Change{Actor: p, Action: "created", New: r}
+	c := &Change{Actor: p, Action: "created", New: r, Origin: OriginOf(ctx)}
 	if e.BeforeSave != nil {
 		if err := e.BeforeSave(ctx, tx, c); err != nil {
 			return Record{}, err
@@ -288,7 +288,7 @@ func (s *Store) UpdateTx(ctx context.Context, tx *sql.Tx, p auth.Principal, e *E
 	if err := s.checkLinks(ctx, tx, p, fields, &old, r, err); err != nil {
 		return Record{}, err
 	}
-	c := &Change{Actor: p, Action: "updated", Old: &old, New: r}
+	c := &Change{Actor: p, Action: "updated", Old: &old, New: r, Origin: OriginOf(ctx)}
 	if e.BeforeSave != nil {
 		if err := e.BeforeSave(ctx, tx, c); err != nil {
 			return Record{}, err
