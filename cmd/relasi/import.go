@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -17,10 +19,11 @@ import (
 	"github.com/relasi/relasi/internal/app"
 	"github.com/relasi/relasi/internal/auth"
 	"github.com/relasi/relasi/internal/errs"
+	"github.com/relasi/relasi/internal/i18n"
 	"github.com/relasi/relasi/internal/imports"
 )
 
-const importSynopsis = "import ENTITY FILE [--mapping F] [--dry-run] [--on-duplicate skip|update|create] [--as EMAIL]\n" +
+const importSynopsis = "import ENTITY FILE [--mapping F] [--dry-run] [--on-duplicate skip|update|create] [--new-leads] [--as EMAIL]\n" +
 	"       [--unknown-owner importer|reject|EMAIL] [--external-system hubspot|salesforce|zoho|pipedrive|NAME] [flags]\n" +
 	"       relasi import --resume ID | --undo ID | --status ID | --errors ID [flags]"
 
@@ -48,10 +51,16 @@ export again with --on-duplicate update updates instead of duplicating.
 Every row is validated like a record typed into Relasi; rows that fail are
 reported and the rest are imported, in batches committed with a checkpoint.
 
+Imported leads are history by default: they keep the owner their row
+names, no response clock starts and no one is notified; --new-leads treats
+them as new leads, assigned and timed like leads typed in.
+
 An interrupted import continues where it stopped with --resume ID; --undo ID
 moves what an import created to the trash and restores what it updated;
---errors ID writes the rejected rows, with the reason, as CSV to standard
-output. The command exits with status 1 when no row could be imported.`
+--errors ID writes every row not imported — failed, or skipped as a
+duplicate — with the reason, as CSV to standard output. Reasons are in
+English, or in the language --lang names. The command exits with status 1
+when no row could be imported.`
 
 // importOptions are the command's flags.
 type importOptions struct {
@@ -68,6 +77,8 @@ type importOptions struct {
 	undo        int64
 	status      int64
 	errors      int64
+	newLeads    bool
+	lang        string
 }
 
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -84,7 +95,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Int64Var(&o.resume, "resume", 0, "continue the import with this ID from its last committed row")
 	fs.Int64Var(&o.undo, "undo", 0, "undo the import with this ID")
 	fs.Int64Var(&o.status, "status", 0, "show the import with this ID")
-	fs.Int64Var(&o.errors, "errors", 0, "write the rejected rows of the import with this ID as CSV to standard output")
+	fs.Int64Var(&o.errors, "errors", 0, "write the rows not imported (failed and skipped) of the import with this ID as CSV to standard output")
+	fs.BoolVar(&o.newLeads, "new-leads", false, "leads only: treat the rows as new leads (assigned, on the response clock, notified when overdue) instead of history")
+	fs.StringVar(&o.lang, "lang", "en", "the language of reasons and of the --errors report: en or id")
 	storageFlags(fs.FlagSet, &o.cfg)
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -109,6 +122,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	default:
 		return usagef("--on-duplicate must be skip, update or create")
 	}
+	if !i18n.IsSupported(o.lang) {
+		return usagef("--lang must be en or id")
+	}
 
 	a, err := openApp(ctx, o.cfg, stderr)
 	if err != nil {
@@ -130,7 +146,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return describe(err)
 		}
-		return m.WriteErrors(ctx, stdout, imp, nil)
+		return m.WriteNotImported(ctx, stdout, imp, auth.Principal{Role: auth.Admin}, m.Translator(o.lang))
 	case o.undo != 0:
 		return undoImport(ctx, a, m, o, stdout, stderr)
 	case o.resume != 0:
@@ -167,7 +183,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		m.Remove(ctx, p, imp.ID)
 		return usagef("--unknown-owner %s: must be importer, reject or the e-mail address of an active user", o.unknown)
 	}
-	opts := imports.Options{OnDuplicate: imports.OnDuplicate(o.onDuplicate), UnknownOwner: mode, UnknownOwnerID: ownerID, ExternalSystem: o.system, Values: values}
+	opts := imports.Options{OnDuplicate: imports.OnDuplicate(o.onDuplicate), UnknownOwner: mode, UnknownOwnerID: ownerID, ExternalSystem: o.system, Values: values,
+		NewLeads: o.newLeads && entity == "leads"}
 	imp, err = m.Configure(ctx, p, imp.ID, mapping, opts, o.dryRun)
 	if err != nil {
 		m.Remove(ctx, p, imp.ID)
@@ -347,8 +364,8 @@ func runOrQueue(ctx context.Context, m *imports.Module, imp imports.Import, o im
 		}
 		return fmt.Errorf("%s; continue with: relasi import --resume %d", describe(err), imp.ID)
 	}
-	if imp.Counts.Failed > 0 {
-		fmt.Fprintf(stdout, "The rejected rows and why: relasi import --errors %d > rejected.csv\n", imp.ID)
+	if err := printNotImported(ctx, stdout, m, imp, o.lang); err != nil {
+		return err
 	}
 	if imp.Counts.Created+imp.Counts.Updated == 0 && (imp.Counts.Failed > 0 || imp.Counts.Rows() == 0) {
 		return errors.New("nothing could be imported")
@@ -482,4 +499,31 @@ func group(n int64) string {
 		return "-" + b.String()
 	}
 	return b.String()
+}
+
+// rowsListed is how many rows not imported the command prints; the
+// --errors report has them all.
+const rowsListed = 20
+
+// printNotImported lists the first rows an import did not bring in, failed
+// and skipped alike, in file order, each with its reason in lang.
+func printNotImported(ctx context.Context, w io.Writer, m *imports.Module, imp imports.Import, lang string) error {
+	if imp.Counts.Failed+imp.Counts.Skipped == 0 {
+		return nil
+	}
+	failed, skipped, _, err := m.NotImported(ctx, imp, auth.Principal{Role: auth.Admin}, m.Translator(lang), rowsListed)
+	if err != nil {
+		return err
+	}
+	rows := append(failed, skipped...)
+	slices.SortStableFunc(rows, func(a, b imports.Failure) int { return cmp.Compare(a.Row, b.Row) })
+	fmt.Fprintln(w, "Rows not imported:")
+	for _, f := range rows[:min(len(rows), rowsListed)] {
+		fmt.Fprintf(w, "  row %d (%s): %s\n", f.Row, f.Action, f.Reason)
+	}
+	if n := imp.Counts.Failed + imp.Counts.Skipped; n > int64(min(len(rows), rowsListed)) {
+		fmt.Fprintf(w, "  … and %s more.\n", group(n-int64(min(len(rows), rowsListed))))
+	}
+	fmt.Fprintf(w, "Every row not imported, with the reason: relasi import --errors %d > rows-not-imported.csv\n", imp.ID)
+	return nil
 }

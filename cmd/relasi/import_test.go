@@ -194,6 +194,15 @@ func TestImportCommand(t *testing.T) {
 			if c := counts(dry.stdout); c["created"] != 57 || c["failed"] != 3 {
 				t.Errorf("dry run counts %v\n%s", c, dry)
 			}
+			// The rows not imported are listed, with their reasons.
+			for _, want := range []string{"Rows not imported:\n",
+				`  row 7 (failed): field Phone numbers (column "Telepon"): holds "12", which is not a phone number` + "\n",
+				`  row 13 (failed): field First name (column "Nama Depan"): is required` + "\n",
+				"relasi import --errors 1 > rows-not-imported.csv"} {
+				if !strings.Contains(dry.stdout, want) {
+					t.Errorf("dry run output lacks %q\n%s", want, dry)
+				}
+			}
 			db := in.openDB(t)
 			if n := queryInt(t, db, "SELECT COUNT(*) FROM contacts"); n != 0 {
 				t.Fatalf("the dry run created %d contacts", n)
@@ -209,15 +218,28 @@ func TestImportCommand(t *testing.T) {
 			}
 			report := in.mustRun(t, "import", "--errors", "2")
 			lines := strings.Split(strings.TrimSpace(report), "\n")
-			if len(lines) != 4 || !strings.HasPrefix(lines[0], "\ufeffNama Depan,Nama Belakang,Telepon,Surel,Perusahaan,Jabatan,Kota,reason") ||
-				!strings.Contains(lines[1], `holds ""12"", which is not a phone number`) || !strings.Contains(lines[2], `holds ""k7@"", which is not an e-mail address`) ||
-				!strings.Contains(lines[3], "first_name") {
+			if len(lines) != 4 || !strings.HasPrefix(lines[0], "\ufeffRow,Outcome,Reason,Nama Depan,Nama Belakang,Telepon,Surel,Perusahaan,Jabatan,Kota") ||
+				!strings.HasPrefix(lines[1], "7,Rejected,") || !strings.Contains(lines[1], `holds ""12"", which is not a phone number`) ||
+				!strings.Contains(lines[2], `holds ""k7@"", which is not an e-mail address`) || !strings.Contains(lines[3], "First name") {
 				t.Errorf("error report:\n%s", report)
+			}
+			if id := in.mustRun(t, "import", "--errors", "2", "--lang", "id"); !strings.HasPrefix(id, "\ufeffBaris,Hasil,Alasan,Nama Depan") ||
+				!strings.Contains(id, "7,Ditolak,") || !strings.Contains(id, "Nama depan") {
+				t.Errorf("error report in Indonesian:\n%s", id)
 			}
 
 			again := in.run(t, "", "import", "contacts", k.path)
 			if again.code != 1 || counts(again.stdout)["skipped"] != 57 || !strings.Contains(again.stderr, "nothing could be imported") {
 				t.Errorf("importing the same file again\n%s", again)
+			}
+			// Skipped rows say what they repeat, by name; the report has
+			// them all, beside the failed ones.
+			if !regexp.MustCompile(`  row 2 \(skipped\): same e-mail \(k0@contoh0\.co\.id\) as contact #\d+ \(Budi Santoso\)\n`).MatchString(again.stdout) ||
+				!strings.Contains(again.stdout, "  … and 40 more.\n") {
+				t.Errorf("skipped rows of the second import\n%s", again)
+			}
+			if all := strings.Split(strings.TrimSpace(in.mustRun(t, "import", "--errors", "3")), "\n"); len(all) != 61 || !strings.HasPrefix(all[1], "2,Skipped,same e-mail (k0@contoh0.co.id) as contact #") {
+				t.Errorf("report of the second import: %d lines, %q", len(all), all[:min(len(all), 2)])
 			}
 
 			undo := in.run(t, "", "import", "--undo", "2")
@@ -242,6 +264,7 @@ func TestImportCommand(t *testing.T) {
 				{[]string{"import", "--resume", "1", "--undo", "1"}, "one of"},
 				{[]string{"import", "--resume", "99"}, "No such import"},
 				{[]string{"import", "contacts", k.path, "--as", "nobody@example.co.id"}, "no such user"},
+				{[]string{"import", "--errors", "2", "--lang", "fr"}, "--lang"},
 			} {
 				r := in.run(t, "", bad.args...)
 				if r.code == 0 || !strings.Contains(r.stderr, bad.want) {
@@ -253,6 +276,19 @@ func TestImportCommand(t *testing.T) {
 			mapped := in.run(t, "", "import", "contacts", k.path, "--mapping", mapping, "--on-duplicate", "create", "--dry-run")
 			if mapped.code != 0 || !regexp.MustCompile(`Kota\s+\(left out\)`).MatchString(mapped.stderr) || !regexp.MustCompile(`Jabatan\s+province`).MatchString(mapped.stderr) {
 				t.Errorf("mapping file\n%s", mapped)
+			}
+
+			// Leads come in as history unless --new-leads says otherwise.
+			leadFile := filepath.Join(in.dir, "prospek.csv")
+			os.WriteFile(leadFile, []byte("Nama,Surel\nLama,lama@contoh.co.id\n"), 0o600)
+			in.mustRun(t, "import", "leads", leadFile)
+			os.WriteFile(leadFile, []byte("Nama,Surel\nBaru,baru@contoh.co.id\n"), 0o600)
+			in.mustRun(t, "import", "leads", leadFile, "--new-leads")
+			if n := queryInt(t, db, "SELECT COUNT(*) FROM leads WHERE first_name = 'Lama' AND response_due_at IS NULL"); n != 1 {
+				t.Error("an imported lead started a response clock")
+			}
+			if n := queryInt(t, db, "SELECT COUNT(*) FROM leads WHERE first_name = 'Baru' AND response_due_at IS NOT NULL"); n != 1 {
+				t.Error("a lead imported with --new-leads has no response clock")
 			}
 		})
 	}

@@ -230,7 +230,7 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 			return nil, err
 		}
 		return api.BuildDocument(cfg.Version, people.OpenAPI, records.CustomFieldsOpenAPI, records.ViewsOpenAPI, search.OpenAPI, deals.OpenAPI, leads.OpenAPI, notifications.OpenAPI, orders.OpenAPI, timeline.OpenAPI, audit.OpenAPI, trash.OpenAPI,
-			imports.OpenAPI, duplicates.OpenAPI, privacy.OpenAPI, exports.OpenAPI(a.Entities.All()), entities)
+			imports.OpenAPI, imports.ItemsOpenAPI, duplicates.OpenAPI, privacy.OpenAPI, exports.OpenAPI(a.Entities.All()), entities)
 	})
 	a.APIRoutes = apiRouter.Routes()
 	a.WebRoutes = webRouter.Routes()

@@ -151,8 +151,8 @@ func TestBrowserImportUndo(t *testing.T) {
 	}
 	skipped := s.tableRows("[data-testid=skipped]")
 	if len(skipped) != 1 || len(skipped[0]) != 2 || skipped[0][0] != "4" ||
-		!strings.Contains(skipped[0][1], "duplicate") || !strings.Contains(skipped[0][1], "budi.santoso@contoh.co.id") {
-		t.Errorf("skipped rows = %q, want row 4, the same e-mail as Budi's row", skipped)
+		skipped[0][1] != "same e-mail (budi.santoso@contoh.co.id) as row 2 of this file" {
+		t.Errorf("skipped rows = %q, want row 4, the same e-mail as Budi's row 2", skipped)
 	}
 	s.open("/contacts")
 	if got := s.listedNames(); len(got) != 0 {
@@ -179,7 +179,8 @@ func TestBrowserImportUndo(t *testing.T) {
 		t.Errorf("the import's counts = %v, want %v", got, wantCounts)
 	}
 
-	// 5. The contacts list has the two new contacts, phones in E.164.
+	// 5. The contacts list has the two new contacts, phones stored in
+	// E.164 and shown grouped.
 	s.open("/contacts")
 	listed := s.listedRecords()
 	byName := map[string]map[string]string{}
@@ -190,8 +191,8 @@ func TestBrowserImportUndo(t *testing.T) {
 		t.Fatalf("after the import the contacts list shows %v, want Budi Santoso and Agus Wijaya", listed)
 	}
 	for name, want := range map[string][3]string{
-		"Budi Santoso": {"+6281234567890", "budi.santoso@contoh.co.id", "Bandung"},
-		"Agus Wijaya":  {"+6285711112222", "agus.wijaya@contoh.co.id", "Surabaya"},
+		"Budi Santoso": {"+62 812-3456-7890", "budi.santoso@contoh.co.id", "Bandung"},
+		"Agus Wijaya":  {"+62 857-1111-2222", "agus.wijaya@contoh.co.id", "Surabaya"},
 	} {
 		got := byName[name]
 		if got["Phone numbers"] != want[0] || got["E-mail addresses"] != want[1] || got["City"] != want[2] {
@@ -393,8 +394,8 @@ func TestBrowserDuplicatesMerge(t *testing.T) {
 	if got := s.text("[data-testid=record-fields] [data-field=city] dd"); got != "Cimahi" {
 		t.Errorf("the merged contact's city = %q, want Cimahi, the value proposed", got)
 	}
-	if got := s.text("[data-testid=record-fields] [data-field=phones] dd"); got != "+6281277778888" {
-		t.Errorf("the merged contact's phones = %q, want the second record's +6281277778888", got)
+	if got := s.text("[data-testid=record-fields] [data-field=phones] dd"); got != "+62 812-7777-8888" {
+		t.Errorf("the merged contact's phones = %q, want the second record's +62 812-7777-8888", got)
 	}
 
 	// 3. The second record is in no list, only in the trash.

@@ -34,7 +34,7 @@ func Entity(engine store.Engine) *records.Entity {
 			{Name: "first_name", Label: "field.first_name", Kind: records.Text, Column: "first_name", Required: true, MaxLen: 100, InList: true},
 			{Name: "last_name", Label: "field.last_name", Kind: records.Text, Column: "last_name", MaxLen: 100, InList: true},
 			{Name: "emails", Label: "field.emails", Kind: records.List, Column: "emails", InList: true, Normalize: records.NormalizeEmails},
-			{Name: "phones", Label: "field.phones", Kind: records.List, Column: "phones", InList: true, Normalize: records.NormalizePhones},
+			{Name: "phones", Label: "field.phones", Kind: records.List, Column: "phones", InList: true, Normalize: records.NormalizePhones, ListOf: records.Phone},
 			{Name: "job_title", Label: "field.job_title", Kind: records.Text, Column: "job_title"},
 			{Name: "contact_role", Label: "field.contact_role", Kind: records.Select, Column: "contact_role", Choices: Roles},
 			{Name: "account_id", Label: "field.account", Kind: records.Ref, Column: "account_id", Ref: "accounts", InList: true,

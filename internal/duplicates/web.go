@@ -11,6 +11,7 @@ import (
 
 	"github.com/relasi/relasi/internal/auth"
 	"github.com/relasi/relasi/internal/errs"
+	"github.com/relasi/relasi/internal/phone"
 	"github.com/relasi/relasi/internal/records"
 	"github.com/relasi/relasi/internal/web"
 )
@@ -159,9 +160,14 @@ func moneyCurrency(f records.Field, r *records.Record) string {
 	return "IDR"
 }
 
-// reasonText explains a reason in the user's language.
+// reasonText explains a reason in the user's language; a phone number
+// reads as the record pages show it ("+62 21 5551234 ext. 12").
 func reasonText(c *web.Ctx, r Reason) string {
-	return c.T("duplicates.reason."+r.Kind, r.Value)
+	v := r.Value
+	if r.Kind == "phone" {
+		v = phone.Display(v)
+	}
+	return c.T("duplicates.reason."+r.Kind, v)
 }
 
 // Panel is the "Merges" section of a survivor's detail page: the merges

@@ -25,7 +25,8 @@ const failuresShown = 100
 //	POST /api/v1/imports               upload a file and import it (or dry-run it)
 //	GET  /api/v1/imports               the caller's imports, newest first
 //	GET  /api/v1/imports/{id}          status, counts, progress, rejected rows
-//	GET  /api/v1/imports/{id}/errors   the rejected rows as CSV, with a reason column
+//	GET  /api/v1/imports/{id}/errors   the rows not imported (failed and skipped) as CSV, with the reason
+//	GET  /api/v1/imports/{id}/items    what became of each row, with the reason
 //	POST /api/v1/imports/{id}/undo     take the import back
 func (m *Module) RegisterAPI(rt *api.Router) {
 	rt.Handle("POST /api/v1/imports", m.apiCreate)
@@ -42,8 +43,9 @@ func (m *Module) RegisterAPI(rt *api.Router) {
 		if err != nil {
 			return err
 		}
-		return m.serveErrors(w, r, imp, nil)
+		return m.serveErrors(w, r, imp, p, nil)
 	})
+	rt.Handle("GET /api/v1/imports/{id}/items", m.apiItems)
 	rt.Handle("POST /api/v1/imports/{id}/undo", func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		id, err := records.PathID(r)
 		if err != nil {
@@ -121,6 +123,13 @@ func (m *Module) apiCreate(w http.ResponseWriter, r *http.Request, p auth.Princi
 		if mf, err = ParseMappingFile([]byte(s)); err != nil {
 			fe.Add("mapping", "wrong_type", "%s", err.Error())
 		}
+	}
+	if s := get("new_leads"); s != "" {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			fe.Add("new_leads", "wrong_type", "must be true or false")
+		}
+		opts.NewLeads = b
 	}
 	if err := fe.Err(); err != nil {
 		return err
@@ -216,12 +225,13 @@ func (m *Module) apiList(w http.ResponseWriter, r *http.Request, p auth.Principa
 	return nil
 }
 
-// serveErrors answers the error report as a CSV download.
-func (m *Module) serveErrors(w http.ResponseWriter, r *http.Request, imp Import, t Translator) error {
+// serveErrors answers the rows not imported as a CSV download, worded for
+// p in t's language (nil: the API's English).
+func (m *Module) serveErrors(w http.ResponseWriter, r *http.Request, imp Import, p auth.Principal, t Translator) error {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="import-%d-errors.csv"`, imp.ID))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="import-%d-rows-not-imported.csv"`, imp.ID))
 	w.Header().Set("Cache-Control", "no-store")
-	return m.WriteErrors(r.Context(), w, imp, t)
+	return m.WriteNotImported(r.Context(), w, imp, p, t)
 }
 
 func (m *Module) writeImport(w http.ResponseWriter, r *http.Request, status int, imp Import) error {
@@ -259,6 +269,7 @@ type importJSON struct {
 	UnknownOwnerID    *int64            `json:"unknown_owner_id"`
 	ExternalSystem    string            `json:"external_system"`
 	Owners            *OwnerSummary     `json:"owners,omitempty"`
+	NewLeads          bool              `json:"new_leads"`
 	Columns           []columnJSON      `json:"columns"`
 	TotalRows         int64             `json:"total_rows"`
 	ProcessedRows     int64             `json:"processed_rows"`
@@ -284,7 +295,7 @@ type columnJSON struct {
 
 func toJSON(imp Import) importJSON {
 	out := importJSON{ID: imp.ID, Entity: imp.Entity, FileName: imp.FileName, Format: imp.Format, Sheet: imp.Options.Sheet,
-		Status: imp.Status, DryRun: imp.DryRun, OnDuplicate: imp.Options.OnDuplicate, TotalRows: imp.TotalRows,
+		Status: imp.Status, DryRun: imp.DryRun, OnDuplicate: imp.Options.OnDuplicate, NewLeads: imp.Options.NewLeads, TotalRows: imp.TotalRows,
 		ProcessedRows: imp.Counts.Rows(), Progress: imp.Progress(), Counts: imp.Counts, Error: imp.Error,
 		CreatedAt: imp.CreatedAt, UpdatedAt: imp.UpdatedAt, StartedAt: imp.StartedAt, FinishedAt: imp.FinishedAt, UndoneAt: imp.UndoneAt,
 		Columns: make([]columnJSON, len(imp.Headers))}
@@ -300,7 +311,7 @@ func toJSON(imp Import) importJSON {
 		out.Columns[i] = columnJSON{Header: h, Field: imp.Mapping[i]}
 	}
 	base := api.Prefix + "/imports/" + itoa(imp.ID)
-	out.Links = map[string]string{"self": base, "errors": base + "/errors"}
+	out.Links = map[string]string{"self": base, "errors": base + "/errors", "items": base + "/items"}
 	return out
 }
 
@@ -325,6 +336,7 @@ var OpenAPI = []byte(`{
           "external_system": {"type": "string", "description": "The system the external_id column's IDs come from, e.g. hubspot, salesforce, zoho, pipedrive; guessed from the file's headers when not given, required when a column is mapped to external_id."},
           "on_duplicate": {"type": "string", "enum": ["skip", "update", "create"], "default": "skip"},
           "dry_run": {"type": "boolean", "default": false},
+          "new_leads": {"type": "boolean", "default": false, "description": "Leads only: treat the rows as new leads — assigned by the lead settings, on the response clock, their owner and manager notified when overdue. Without it an import is history: its leads keep the owner their row names (else you, or none for an empty owner cell), no clock starts and no one is notified."},
           "sheet": {"type": "string", "description": "The XLSX worksheet to read; the first by default."}}}}}},
         "responses": {"201": {"description": "The import, finished or queued; for a dry run, its report", "headers": {"Location": {"description": "The import's URL.", "schema": {"type": "string"}}},
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Import"}}}},
@@ -338,8 +350,8 @@ var OpenAPI = []byte(`{
           "401": {"$ref": "#/components/responses/Unauthorized"}, "404": {"$ref": "#/components/responses/NotFound"}}}
     },
     "/api/v1/imports/{id}/errors": {
-      "get": {"operationId": "getImportErrors", "summary": "The rejected rows as CSV: the file's columns and a reason column", "tags": ["imports"],
-        "description": "UTF-8 with a byte order mark, so that Excel opens it right. Correct the rows and import the file again.",
+      "get": {"operationId": "getImportErrors", "summary": "The rows not imported as CSV: row, outcome (failed or skipped), reason, then the file's own cells", "tags": ["imports"],
+        "description": "Every row the import did not bring in: failed ones and skipped duplicates (naming the record or the earlier row they repeat). UTF-8 with a byte order mark, so that Excel opens it right, with the file's separator. Correct the rows and import the file again.",
         "parameters": [{"$ref": "#/components/parameters/Id"}],
         "responses": {"200": {"description": "The error report", "content": {"text/csv": {"schema": {"type": "string"}}}},
           "401": {"$ref": "#/components/responses/Unauthorized"}, "404": {"$ref": "#/components/responses/NotFound"}}}
@@ -357,7 +369,7 @@ var OpenAPI = []byte(`{
     "ImportOwnerCount": {"type": "object", "additionalProperties": false, "required": ["name", "rows"],
       "properties": {"name": {"type": "string"}, "rows": {"type": "integer"}, "users": {"type": "integer", "description": "How many users the name could mean."}}},
     "Import": {"type": "object", "additionalProperties": false,
-      "required": ["id", "entity", "file_name", "format", "sheet", "status", "dry_run", "on_duplicate", "unknown_owner", "unknown_owner_id", "external_system", "columns", "total_rows", "processed_rows", "progress", "counts", "error", "created_by", "created_at", "updated_at", "started_at", "finished_at", "undone_at", "links"],
+      "required": ["id", "entity", "file_name", "format", "sheet", "status", "dry_run", "on_duplicate", "new_leads", "unknown_owner", "unknown_owner_id", "external_system", "columns", "total_rows", "processed_rows", "progress", "counts", "error", "created_by", "created_at", "updated_at", "started_at", "finished_at", "undone_at", "links"],
       "properties": {
         "id": {"type": "integer"}, "entity": {"type": "string"}, "file_name": {"type": "string"},
         "format": {"type": "string", "enum": ["csv", "xlsx"]}, "sheet": {"type": "string"},
@@ -370,6 +382,7 @@ var OpenAPI = []byte(`{
           "properties": {"column": {"type": "string"}, "rows": {"type": "integer"}, "known_rows": {"type": "integer"}, "unknown_rows": {"type": "integer"},
             "unknown": {"type": "array", "items": {"$ref": "#/components/schemas/ImportOwnerCount"}}, "ambiguous": {"type": "array", "items": {"$ref": "#/components/schemas/ImportOwnerCount"}},
             "partial": {"type": "boolean", "description": "Only the first 200,000 rows were counted."}}},
+        "new_leads": {"type": "boolean", "description": "Leads imported as new business (assigned, timed, notified), not as history."},
         "columns": {"type": "array", "items": {"type": "object", "additionalProperties": false, "required": ["header", "field"],
           "properties": {"header": {"type": "string"}, "field": {"type": "string", "description": "The field the column goes into; empty when left out."}}}},
         "total_rows": {"type": "integer"}, "processed_rows": {"type": "integer"}, "progress": {"type": "number", "minimum": 0, "maximum": 1},
@@ -378,7 +391,7 @@ var OpenAPI = []byte(`{
             "related_created": {"type": "integer", "description": "Records made along the way, such as the accounts of imported contacts."},
             "undone": {"type": "integer"}, "kept": {"type": "integer", "description": "Records an undo left alone because they changed since the import."}}},
         "error": {"type": "string", "description": "Why the import stopped, when it failed."},
-        "failures": {"type": "array", "description": "The first 100 rejected rows, in file order.", "items": {"type": "object", "additionalProperties": false, "required": ["row", "action", "reason"],
+        "failures": {"type": "array", "description": "The first 100 failed rows, in file order; every row not imported, skipped ones included, is in the items.", "items": {"type": "object", "additionalProperties": false, "required": ["row", "action", "reason"],
           "properties": {"row": {"type": "integer", "description": "The row as a spreadsheet numbers it (the header is row 1)."}, "action": {"type": "string"}, "reason": {"type": "string"}}}},
         "failures_truncated": {"type": "boolean"},
         "values": {"type": "array", "description": "The columns that go into choice (select) fields, with the distinct values the file holds (at most 200 per column), how many rows hold each and what it becomes.",

@@ -28,6 +28,8 @@ type apiCRM struct {
 	*recordstest.Server
 	M      *imports.Module
 	schema *openapi3.Schema // the Import schema, to hold answers to
+	// itemSchema is the ImportItem schema.
+	itemSchema *openapi3.Schema
 }
 
 func startAPI(t *testing.T, engine string) *apiCRM {
@@ -44,7 +46,7 @@ func startAPI(t *testing.T, engine string) *apiCRM {
 		})
 	}
 	t.Cleanup(func() { a.M.Close(context.Background()) })
-	doc, err := api.BuildDocument("test", imports.OpenAPI)
+	doc, err := api.BuildDocument("test", imports.OpenAPI, imports.ItemsOpenAPI)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,6 +58,7 @@ func startAPI(t *testing.T, engine string) *apiCRM {
 		t.Fatalf("the OpenAPI fragment is invalid: %v", err)
 	}
 	a.schema = spec.Components.Schemas["Import"].Value
+	a.itemSchema = spec.Components.Schemas["ImportItem"].Value
 	return a
 }
 
@@ -139,8 +142,12 @@ func TestImportAPI(t *testing.T) {
 				t.Errorf("Content-Type %q", ct)
 			}
 			if lines := strings.Split(strings.TrimSpace(string(csv.Body)), "\n"); len(lines) != 2 ||
-				lines[0] != "\ufeffNama;E-mail;HP;Kantor;Catatan;reason" || !strings.HasPrefix(lines[1], "Siti;siti@;0813;PT Maju;;") {
+				lines[0] != "\ufeffrow;outcome;reason;Nama;E-mail;HP;Kantor;Catatan" || !strings.HasPrefix(lines[1], `3;failed;"field emails (column ""E-mail"")`) ||
+				!strings.HasSuffix(lines[1], ";Siti;siti@;0813;PT Maju;") {
 				t.Errorf("error report:\n%s", csv.Body)
+			}
+			if cd := csv.Header.Get("Content-Disposition"); !strings.Contains(cd, "rows-not-imported") {
+				t.Errorf("Content-Disposition %q", cd)
 			}
 			var list struct {
 				Items      []map[string]any `json:"items"`

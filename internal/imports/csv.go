@@ -40,6 +40,7 @@ type CSVReader struct {
 	Delimiter rune
 	header    []string
 	csv       *csv.Reader
+	rows      recordRows
 }
 
 // NewCSVReader starts reading r; it reads the header line at once.
@@ -88,6 +89,7 @@ func NewCSVReader(r io.Reader) (*CSVReader, error) {
 	if isBlank(header) {
 		return nil, errNoHeader
 	}
+	c.rows.next(c.csv, header)
 	c.header = cleanHeader(header)
 	return c, nil
 }
@@ -108,10 +110,7 @@ func (c *CSVReader) Next() (int, []string, error) {
 		}
 		return 0, nil, fmt.Errorf("read CSV: %w", err)
 	}
-	// The line where the record starts is its row in a spreadsheet, which
-	// shows blank lines as empty rows and hides a "sep=" hint line.
-	line, _ := c.csv.FieldPos(0)
-	return line, rec, nil
+	return c.rows.next(c.csv, rec), rec, nil
 }
 
 // Close does nothing: the caller owns the underlying reader.

@@ -23,6 +23,14 @@
 // chooses, within the importer's rights: owners.go), the original creation
 // time and the record's ID there, which finds the record again on the next
 // import (external_ids.go).
+// Nothing is lost without a word: a row whose cells do not line up with
+// the header fails (width.go), skipped rows say what they repeat
+// (duplicate.go), and the report, the page, the API's items and the CLI
+// list every row not imported with its reason in the reader's language
+// (report.go, names.go). Rows are numbered as a spreadsheet shows them
+// (csv_rows.go). Records that arrive by import page no one: the saves
+// carry a quiet records.Origin, so lead hooks start no response clock and
+// nothing is notified, unless Options.NewLeads says the leads are new.
 package imports
 
 import (

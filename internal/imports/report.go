@@ -3,42 +3,55 @@ package imports
 import (
 	"context"
 	"encoding/csv"
-	"fmt"
 	"io"
 	"path/filepath"
-	"strings"
+	"strconv"
 
-	"github.com/relasi/relasi/internal/errs"
+	"github.com/relasi/relasi/internal/auth"
 )
 
-// WriteErrors writes the rejected rows of an import as CSV: the file's own
-// columns as they were, and a "reason" column saying why each row was
-// refused. It reads the file and the failures side by side, in file order,
-// so the report of a million-row file takes no more memory than a small
-// one. The UTF-8 byte order mark lets Excel show accented names right; the
-// file can be corrected and imported again.
+// notImportedChunk is how many items the report reads (and names the
+// records of) at a time.
+const notImportedChunk = 500
+
+// WriteNotImported writes the rows of an import that were not imported,
+// as CSV: for each, its row in the file, whether it failed or was skipped
+// (a duplicate), the reason, then the file's own cells as they were — all
+// of them, so a row with more cells than the header shows the cell that
+// moved the others. Every row the import did not bring in is there, so
+// nothing of the file is lost without a word. The file and the items are
+// read side by side, in file order and in chunks, so the report of a
+// million-row file takes no more memory than a small one. The UTF-8 byte
+// order mark lets Excel show accented names right; the file is written
+// with the file's separator (a semicolon for a spreadsheet saved in
+// Indonesian Excel).
 //
-// t words the reasons and the header in the reader's language; nil keeps
-// them in English, as the API gives them.
-func (m *Module) WriteErrors(ctx context.Context, w io.Writer, imp Import, t Translator) error {
-	say, err := m.reasonWords(ctx, imp.Entity, t)
+// t words the header, the outcomes and the reasons in the reader's
+// language, naming the records skipped rows repeat by their titles where
+// p may see them; a nil t writes them in English as the API gives them
+// (outcome "failed" or "skipped").
+func (m *Module) WriteNotImported(ctx context.Context, w io.Writer, imp Import, p auth.Principal, t Translator) error {
+	words, err := m.wording(ctx, imp.Entity, p, t)
 	if err != nil {
 		return err
 	}
-	rows, err := m.db.Read().QueryContext(ctx, `SELECT row_number, error FROM import_items
-		WHERE import_id = $1 AND action = 'failed' AND entity = $2 ORDER BY row_number, id`, imp.ID, imp.Entity)
-	if err != nil {
-		return fmt.Errorf("failures of import %d: %w", imp.ID, err)
-	}
-	defer rows.Close()
-	next := func() (int64, string, bool, error) {
-		if !rows.Next() {
-			return 0, "", false, rows.Err()
+	q := ItemsQuery{Actions: []string{"failed", "skipped"}, OwnEntity: true, Limit: notImportedChunk}
+	var chunk []Item
+	next := func() (Item, bool, error) {
+		if len(chunk) == 0 {
+			var err error
+			if chunk, err = m.Items(ctx, imp, q); err != nil || len(chunk) == 0 {
+				return Item{}, false, err
+			}
+			last := chunk[len(chunk)-1]
+			q.AfterRow, q.AfterID = last.Row, last.ID
+			if err := words.lookUp(ctx, reasonsOf(chunk)); err != nil {
+				return Item{}, false, err
+			}
 		}
-		var n int64
-		var reason string
-		err := rows.Scan(&n, &reason)
-		return n, say(ReadReason(reason)), err == nil, err
+		it := chunk[0]
+		chunk = chunk[1:]
+		return it, true, nil
 	}
 
 	rd, err := Open(filepath.Join(m.fileDir(imp.ID), "source"), imp.Format, imp.Options.Sheet)
@@ -50,22 +63,24 @@ func (m *Module) WriteErrors(ctx context.Context, w io.Writer, imp Import, t Tra
 		return err
 	}
 	cw := csv.NewWriter(w)
-	// The report is written like the file was: with its delimiter, a
-	// semicolon for a spreadsheet saved in Indonesian Excel.
-	if fr, ok := rd.(*fileReader); ok {
-		if c, ok := fr.Reader.(*CSVReader); ok {
-			cw.Comma = c.Delimiter
+	if sep := delimiterOf(rd); sep != 0 {
+		cw.Comma = sep
+	}
+	say := func(key, english string) string {
+		if t == nil {
+			return english
 		}
+		return t.T(key)
 	}
-	reasonHeader := "reason"
-	if t != nil {
-		reasonHeader = t.T("imports.reason")
-	}
-	header := append(append([]string{}, rd.Header()...), reasonHeader)
+	header := append([]string{say("imports.row", "row"), say("import_report.outcome", "outcome"), say("imports.reason", "reason")}, rd.Header()...)
 	if err := cw.Write(header); err != nil {
 		return err
 	}
-	want, reason, ok, err := next()
+	outcome := map[string]string{
+		"failed":  say("import_report.outcome.failed", "failed"),
+		"skipped": say("import_report.outcome.skipped", "skipped"),
+	}
+	it, ok, err := next()
 	for ok && err == nil {
 		row, cells, rerr := rd.Next()
 		if rerr == io.EOF {
@@ -74,55 +89,28 @@ func (m *Module) WriteErrors(ctx context.Context, w io.Writer, imp Import, t Tra
 		if rerr != nil {
 			return rerr
 		}
-		if int64(row) < want {
+		if int64(row) < it.Row {
 			continue
 		}
-		// Several reasons for one row (never expected) share its line.
-		var reasons []string
-		for ok && want == int64(row) {
-			reasons = append(reasons, reason)
-			want, reason, ok, err = next()
-		}
-		if len(reasons) > 0 {
-			out := make([]string, len(rd.Header()), len(rd.Header())+1)
-			copy(out, cells)
-			if err := cw.Write(append(out, strings.Join(reasons, "; "))); err != nil {
+		for ok && it.Row == int64(row) {
+			out := make([]string, 0, 3+max(len(cells), len(rd.Header())))
+			out = append(out, strconv.FormatInt(it.Row, 10), outcome[it.Action], words.say(it.Facts))
+			out = append(out, cells...)
+			for len(out) < 3+len(rd.Header()) {
+				out = append(out, "")
+			}
+			if err := cw.Write(out); err != nil {
 				return err
 			}
+			it, ok, err = next()
 		}
-		for ok && want < int64(row) {
-			want, reason, ok, err = next() // a row the file no longer has
+		for ok && err == nil && it.Row < int64(row) {
+			it, ok, err = next() // a row the file no longer has
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("failures of import %d: %w", imp.ID, err)
+		return err
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// reasonWords returns how reasons read for t: in English without one,
-// else with the fields of entity by their labels.
-func (m *Module) reasonWords(ctx context.Context, entity string, t Translator) (func(Reason) string, error) {
-	if t == nil {
-		return func(r Reason) string { return r.English }, nil
-	}
-	targets, err := m.TargetsOf(ctx, entity)
-	if err != nil && !errs.Is(err, errs.NotFound) {
-		return nil, err
-	}
-	labels := map[string]string{}
-	for _, tg := range targets {
-		labels[tg.Name] = tg.Label
-		if !tg.Custom && t.HasMessage(tg.Label) {
-			labels[tg.Name] = t.T(tg.Label)
-		}
-	}
-	label := func(field string) string {
-		if l, ok := labels[field]; ok {
-			return l
-		}
-		return field
-	}
-	return func(r Reason) string { return r.Say(t, label) }, nil
 }

@@ -150,6 +150,7 @@ type runner struct {
 	newChoices map[string][]string // custom field key → choices the import adds
 	ownerDir   *ownerDirectory     // the active users, read once per run (owners.go)
 	mig        *migration          // the pseudo-fields' setup (external_ids.go)
+	width      widthCheck          // rows whose cells do not line up with the header
 }
 
 func (m *Module) newRunner(ctx context.Context, imp *Import) (*runner, error) {
@@ -172,7 +173,7 @@ func (m *Module) newRunner(ctx context.Context, imp *Import) (*runner, error) {
 	if col, problem := validMapping(imp.Mapping, targets); problem != "" {
 		return nil, errs.E(errs.Invalid, "The mapping of column %q is not valid (%s); map the columns again.", imp.Headers[col], problem)
 	}
-	r := &runner{m: m, imp: imp, entity: e, p: u.Principal(), fields: map[string]records.Field{},
+	r := &runner{m: m, imp: imp, entity: e, p: u.Principal(), fields: map[string]records.Field{}, width: widthOf(imp),
 		conv: newConverter(imp.Headers, imp.Mapping, targets, m.catalog), accountIDs: map[string]int64{}}
 	for _, f := range fields {
 		r.fields[f.Name] = f
@@ -200,6 +201,7 @@ func (m *Module) run(ctx context.Context, imp *Import, progress func(Import)) er
 		return err
 	}
 	defer rd.Close()
+	r.width.sep = delimiterOf(rd)
 	for i := int64(0); i < imp.Checkpoint; i++ {
 		if _, _, err := rd.Next(); err == io.EOF {
 			break
@@ -290,6 +292,7 @@ type batchState struct {
 	bad      map[int64]string // rows known to fail, with the reason
 	existing map[keyID]int64  // keys of live records before the batch
 	made     map[keyID]int64  // keys of records this batch created or updated
+	madeRow  map[int64]int64  // the row that created or updated each of them
 	failedAt int64            // the row that failed late in this attempt
 	reason   string
 	// A dry run's keys of earlier batches (hash → row), whose records
@@ -350,6 +353,9 @@ func (r *runner) commit(ctx context.Context, rows []fileRow, consumed int64) err
 		chk.reject(rv.rejected)
 		r.checkMigration(ctx, &rv, &chk)
 		preps[i] = prepared{fileRow: fr, rv: rv, chk: chk, keys: r.keysOf(ctx, rv, chk.values)}
+		if reason := r.width.problem(fr.cells); reason != "" {
+			b.bad[fr.row] = reason // its cells are not where the header says
+		}
 	}
 	var err error
 	for attempt := 0; ; attempt++ {
@@ -369,10 +375,10 @@ func (r *runner) commit(ctx context.Context, rows []fileRow, consumed int64) err
 			if err := r.prefetch(ctx, tx, preps, b); err != nil {
 				return err
 			}
-			b.made, b.added = map[keyID]int64{}, map[int64]int64{}
+			b.made, b.madeRow, b.added = map[keyID]int64{}, map[int64]int64{}, map[int64]int64{}
 			// The search index and the history are written once for the
-			// whole batch.
-			rowCtx, index := search.Deferred(records.WithFieldCache(ctx))
+			// whole batch; the saves' hooks learn that an import writes.
+			rowCtx, index := search.Deferred(records.WithOrigin(records.WithFieldCache(ctx), r.origin()))
 			rowCtx, history := records.DeferHistory(rowCtx)
 			for _, p := range preps {
 				indexMark, historyMark := index.Len(), history.Len()
@@ -505,7 +511,7 @@ func (r *runner) row(ctx context.Context, tx *sql.Tx, p prepared, b *batchState)
 	}
 	var clean cleanFailure
 	if errors.As(err, &clean) {
-		return failed(r.conv.reason(clean.err)), nil
+		return failed(r.conv.reasonWith(clean.err, alsoOf(err))), nil
 	}
 	if !rowProblem(err) {
 		return nil, err
@@ -780,14 +786,8 @@ func (r *runner) save(ctx context.Context, tx *sql.Tx, p prepared, b *batchState
 		}()
 	}
 	switch {
-	case mode == Skip && existing != 0:
-		return []item{{row: fr.row, entity: entity, action: "skipped", recordID: existing,
-			err: rowReason("imports.reason.duplicate_record", []any{matched.k.what, matched.value, entity, existing}, []string{"imports.key." + matched.k.what, "", "nav." + entity},
-				fmt.Sprintf("duplicate: the same %s (%s) as %s %d", matched.k.what, matched.value, entity, existing))}}, nil
-	case mode == Skip && earlierRow != 0:
-		return []item{{row: fr.row, entity: entity, action: "skipped",
-			err: rowReason("imports.reason.duplicate_row", []any{matched.k.what, matched.value, earlierRow}, []string{"imports.key." + matched.k.what},
-				fmt.Sprintf("duplicate: the same %s (%s) as row %d", matched.k.what, matched.value, earlierRow))}}, nil
+	case mode == Skip && (existing != 0 || earlierRow != 0):
+		return r.duplicate(ctx, tx, p, existing, earlierRow, matched, b)
 	case mode == Update && earlierRow != 0:
 		// A dry run: the earlier row's record was rolled back, so what the
 		// update would change cannot be checked.
@@ -807,6 +807,9 @@ func (r *runner) save(ctx context.Context, tx *sql.Tx, p prepared, b *batchState
 	remember := func(id int64) {
 		for _, k := range keys {
 			b.made[keyID{k.k.what, k.value}] = id
+		}
+		if _, ok := b.madeRow[id]; !ok {
+			b.madeRow[id] = fr.row
 		}
 	}
 	if updating {
@@ -952,8 +955,7 @@ func (r *runner) update(ctx context.Context, tx *sql.Tx, row, id int64, in recor
 		return item{}, err
 	}
 	if cur.Version == old.Version {
-		return item{row: row, entity: e.Name, action: "skipped", recordID: id,
-			err: rowReason("imports.reason.unchanged", []any{e.Name, id}, []string{"nav." + e.Name}, fmt.Sprintf("duplicate: %s %d has these values already", e.Name, id))}, nil
+		return item{row: row, entity: e.Name, action: "skipped", recordID: id, err: unchangedReason(e.Name, id)}, nil
 	}
 	names := make([]string, 0, len(in))
 	for name := range in {

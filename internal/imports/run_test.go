@@ -45,7 +45,7 @@ func TestImportContactsWithIndonesianHeaders(t *testing.T) {
 		}
 		rejected, _ := c.M.Failures(ctx, imp.ID, 10, true)
 		if len(rejected) != 4 || rejected[2].Row != 6 || rejected[2].Action != "skipped" ||
-			!strings.HasPrefix(rejected[2].Reason, "duplicate: the same phone (+6281234567890) as contacts ") {
+			rejected[2].Reason != "same phone (+6281234567890) as row 2 of this file" {
 			t.Errorf("rejected rows: %+v", rejected)
 		}
 

@@ -54,6 +54,10 @@ type Options struct {
 	// ExternalSystem names the system the external_id column's IDs come
 	// from ("hubspot"); see external_ids.go.
 	ExternalSystem string `json:"external_system,omitempty"`
+	// NewLeads treats imported leads as new business: assigned by the
+	// lead settings, on the response clock, flagged and notified when
+	// overdue. Without it an import is quiet (see records.Origin).
+	NewLeads bool `json:"new_leads,omitempty"`
 }
 
 // Counts are an import's results so far.

@@ -374,6 +374,9 @@ func (m *Module) Start(ctx context.Context, p auth.Principal, dryRunID int64) (I
 	if err := p.CanWriteAny(); err != nil {
 		return Import{}, err
 	}
+	if !nextStepOf(src).Start {
+		return Import{}, errs.E(errs.Conflict, "The check found nothing to import: every row would fail or be skipped. Change the mapping or correct the file, and check it again.").WithKey("import_report.error_nothing")
+	}
 	imp := src
 	imp.DryRun, imp.Status, imp.Checkpoint, imp.Counts, imp.Error = false, Queued, 0, Counts{}, ""
 	imp.StartedAt, imp.FinishedAt, imp.UndoneAt, imp.UndoneBy = nil, nil, nil, 0

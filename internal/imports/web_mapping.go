@@ -93,6 +93,8 @@ func (m *Module) pageMappingSave(c *web.Ctx) error {
 	opts := Options{OnDuplicate: OnDuplicate(c.Form("on_duplicate")), Values: values}
 	migrationForm(c, &opts)
 	ctx := c.R.Context()
+	opts.NewLeads = imp.Entity == "leads" && c.Form("new_leads") != ""
+	imp.Options.NewLeads = opts.NewLeads // ticked again on a refused form
 	var configured Import
 	if err == nil {
 		configured, err = m.Configure(ctx, *c.User, imp.ID, mapping, opts, true)

@@ -16,12 +16,13 @@ type showData struct {
 	RowsPerSec  float64
 	Percent     int
 	// Values are the choice columns whose values reject rows (a check's).
-	Values []valueSection
-	Migration   *migrationView // a dry run's unknown owners (web_migration.go)
+	Values    []valueSection
+	Migration *migrationView // a dry run's unknown owners (web_migration.go)
+	Next      nextStep       // what a finished dry run offers
 }
 
 func (m *Module) showData(c *web.Ctx, imp Import) (showData, error) {
-	d := showData{Import: imp, EntityLabel: m.entityLabel(c, imp.Entity), Percent: int(imp.Progress() * 100)}
+	d := showData{Import: imp, EntityLabel: m.entityLabel(c, imp.Entity), Percent: int(imp.Progress() * 100), Next: nextStepOf(imp)}
 	if imp.StartedAt != nil {
 		end := time.Now()
 		if imp.FinishedAt != nil {
@@ -34,24 +35,10 @@ func (m *Module) showData(c *web.Ctx, imp Import) (showData, error) {
 	if imp.Active() || imp.Status == Pending {
 		return d, nil
 	}
-	rejected, err := m.Failures(c.R.Context(), imp.ID, failuresShown+1, true)
+	var err error
+	d.Failures, d.Skipped, d.More, err = m.rowsNotImported(c, imp)
 	if err != nil {
 		return d, err
-	}
-	say, err := m.reasonWords(c.R.Context(), imp.Entity, c)
-	if err != nil {
-		return d, err
-	}
-	for _, f := range rejected {
-		f.Reason = say(f.Facts)
-		if f.Action == "failed" {
-			d.Failures = append(d.Failures, f)
-		} else if len(d.Skipped) < 20 {
-			d.Skipped = append(d.Skipped, f)
-		}
-	}
-	if len(rejected) > failuresShown {
-		d.More = true
 	}
 	d.Values = m.valueWarnings(c, imp)
 	d.Migration, err = m.migrationReport(c, imp)
@@ -97,5 +84,5 @@ func (m *Module) pageErrors(c *web.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return m.serveErrors(c.W, c.R, imp, c)
+	return m.serveErrors(c.W, c.R, imp, *c.User, c)
 }

@@ -208,7 +208,8 @@ func TestImportPages(t *testing.T) {
 			t.Errorf("the import did not follow the mapping (Kota → province)")
 		}
 		csv := b.get(started + "/errors.csv")
-		if csv.Status != http.StatusOK || !strings.Contains(csv.Body, `Siti;;0813;siti@contoh.co.id;Bandung;;"field Phone numbers (column ""Telepon""): holds ""0813""`) {
+		if csv.Status != http.StatusOK || !strings.Contains(csv.Body, "Row;Outcome;Reason;Nama Depan;Nama Belakang;Telepon;Surel;Kota;Hobi\n") ||
+			!strings.Contains(csv.Body, `3;Rejected;"field Phone numbers (column ""Telepon""): holds ""0813"", which is not a phone number";Siti;;0813;siti@contoh.co.id;Bandung;`) {
 			t.Errorf("error report %d:\n%s", csv.Status, csv.Body)
 		}
 		progress := b.get(started + "/progress")

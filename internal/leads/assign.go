@@ -32,8 +32,19 @@ const (
 // round-robin within the default team (modes "rules" and "round_robin"),
 // else stays with the creator. An assignee the creator may not give
 // records to (a sales user creating a lead) is passed over.
+//
+// A lead brought in by a quiet import (the default: a file of last
+// year's leads is history, not three hundred people waiting for a call)
+// is neither assigned nor timed: it keeps the owner its row named, or the
+// importer, or none (an empty owner cell), and no response clock starts,
+// so the overdue check never flags it and no one is notified. Someone
+// giving it to a person later starts the clock then (beforeSave). An
+// import of new leads is treated like leads typed in.
 func (m *Module) assignNew(ctx context.Context, tx *sql.Tx, c *records.Change) error {
 	r := c.New
+	if c.Origin.Imported() && c.Origin.Quiet {
+		return nil
+	}
 	st, err := loadSettings(ctx, tx)
 	if err != nil {
 		return err

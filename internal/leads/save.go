@@ -63,7 +63,11 @@ func (m *Module) beforeSave(ctx context.Context, tx *sql.Tx, c *records.Change) 
 			r.Set("overdue", false)
 		}
 	}
-	if r.OwnerID != c.Old.OwnerID && r.OwnerID != 0 && r.Get("first_response_at") == nil && status != StatusConverted {
+	// A quiet import that gives a lead another owner starts no clock the
+	// lead did not have; one already running starts afresh for the new
+	// owner, as when someone reassigns it by hand.
+	quiet := c.Origin.Imported() && c.Origin.Quiet && r.Get("assigned_at") == nil
+	if r.OwnerID != c.Old.OwnerID && r.OwnerID != 0 && r.Get("first_response_at") == nil && status != StatusConverted && !quiet {
 		st, err := loadSettings(ctx, tx)
 		if err != nil {
 			return err

@@ -35,3 +35,91 @@ func TestSearchForms(t *testing.T) {
 		t.Fatalf("SearchForms = %v, want the international and the national digits", got)
 	}
 }
+
+// Extensions are kept in RFC 3966's suffix form, however they are written,
+// and a stored number reads back as itself.
+func TestExtensions(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"0812 3456 789 ext 2", "+628123456789;ext=2"},
+		{"(021) 555-1234 ext. 12", "+62215551234;ext=12"},
+		{"021-5551234 x12", "+62215551234;ext=12"},
+		{"021 5551234 X 12", "+62215551234;ext=12"},
+		{"+62 21 5551234 #12", "+62215551234;ext=12"},
+		{"021 5551234 ekst. 12", "+62215551234;ext=12"},
+		{"021 5551234 eks 12", "+62215551234;ext=12"},
+		{"021 5551234 pes. 12", "+62215551234;ext=12"},
+		{"021 5551234 pesawat 12", "+62215551234;ext=12"},
+		{"021-5551234 psw. 305", "+62215551234;ext=305"},
+		{"021 5551234 (ext 12)", "+62215551234;ext=12"},
+		{"021 5551234 ext: 12", "+62215551234;ext=12"},
+		{"021-5551234 extension 12", "+62215551234;ext=12"},
+		{"+62215551234;ext=12", "+62215551234;ext=12"},
+		{"tel:+62-21-5551234;ext=12", "+62215551234;ext=12"},
+		{"HP: 0812-3456-7890", "+6281234567890"},
+		{"0812-3456-7890 (WA)", "+6281234567890"},
+	}
+	for _, tt := range tests {
+		got, err := Normalize(tt.in)
+		if err != nil || got != tt.want {
+			t.Errorf("Normalize(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			continue
+		}
+		if again, err := Normalize(got); again != got || err != nil {
+			t.Errorf("Normalize(%q) = %q, %v; a stored number must read back as itself", got, again, err)
+		}
+	}
+	// Words after a number were read as the letters of a keypad and made
+	// a longer number that belongs to no one; they are refused instead.
+	for _, bad := range []string{"0812 3456 7890 kantor", "0812 3456 7890 Budi", "021 5551234 ext 12a", "021 5551234 ext 12345678901"} {
+		if got, err := Normalize(bad); err == nil {
+			t.Errorf("Normalize(%q) = %q, want an error", bad, got)
+		}
+	}
+}
+
+func TestDisplayAndTel(t *testing.T) {
+	for stored, want := range map[string][2]string{
+		"+62215551234;ext=12": {"+62 21 5551234 ext. 12", "tel:+62215551234;ext=12"},
+		"+6281234567890":      {"+62 812-3456-7890", "tel:+6281234567890"},
+		"+6561234567":         {"+65 6123 4567", "tel:+6561234567"},
+		"not a number":        {"not a number", ""},
+	} {
+		if got := Display(stored); got != want[0] {
+			t.Errorf("Display(%q) = %q, want %q", stored, got, want[0])
+		}
+		if got := TelURI(stored); got != want[1] {
+			t.Errorf("TelURI(%q) = %q, want %q", stored, got, want[1])
+		}
+	}
+}
+
+func TestSearchFormsLeaveTheExtensionOut(t *testing.T) {
+	got := SearchForms("+62215551234;ext=12")
+	if !slices.Equal(got, []string{"62215551234", "0215551234"}) {
+		t.Errorf("SearchForms = %v, want the number's forms without its extension", got)
+	}
+	if got := WithoutExtension("021 555 1234 ext 12"); got != "021 555 1234" {
+		t.Errorf("WithoutExtension = %q", got)
+	}
+}
+
+func TestJoinExtensions(t *testing.T) {
+	for _, tc := range []struct{ in, want []string }{
+		{[]string{"(021) 555-1234", " ext. 12"}, []string{"(021) 555-1234 ext. 12"}},
+		{[]string{"+62215551234", "ext=12", "0812 3456 7890"}, []string{"+62215551234 ext=12", "0812 3456 7890"}},
+		{[]string{"0812 3456 7890", "0813 1111 2222"}, []string{"0812 3456 7890", "0813 1111 2222"}},
+		{[]string{"ext 12"}, []string{"ext 12"}},
+	} {
+		got := JoinExtensions(tc.in)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("JoinExtensions(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		for _, s := range got[:1] {
+			if len(tc.want) > 0 && tc.want[0] != "ext 12" {
+				if _, err := Normalize(s); err != nil {
+					t.Errorf("Normalize(%q): %v", s, err)
+				}
+			}
+		}
+	}
+}

@@ -56,6 +56,9 @@ type Change struct {
 	Action string  // "created", "updated", "deleted", "restored"
 	Old    *Record // nil when creating
 	New    *Record
+	// Origin is where the write comes from (an import, quiet or not);
+	// the zero Origin for a record typed in.
+	Origin Origin
 }
 
 // Field returns the standard field with this name.

@@ -90,6 +90,9 @@ type Field struct {
 	Min *int64
 	// Normalize rewrites an accepted value, e.g. phones to E.164.
 	Normalize func(v any) (any, error)
+	// ListOf is the kind of a List's items when they are more than text:
+	// Phone shows each number formatted and dialable, as a Phone field.
+	ListOf Kind
 }
 
 // Sortable reports whether lists can be ordered by the field.

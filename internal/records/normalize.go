@@ -14,9 +14,12 @@ func NormalizePhone(v any) (any, error) {
 	return n, nil
 }
 
-// NormalizePhones normalises every number of a list.
+// NormalizePhones normalises every number of a list. An extension split
+// off its number — a list is split at commas, and a form's "(021)
+// 555-1234, ext. 12" or an export's "+62215551234;ext=12" split again at
+// the semicolon — goes back onto it.
 func NormalizePhones(v any) (any, error) {
-	in := v.([]string)
+	in := phone.JoinExtensions(v.([]string))
 	out := make([]string, 0, len(in))
 	for _, s := range in {
 		n, err := phone.Normalize(s)

@@ -339,10 +339,14 @@ func TestWebCreateShowsErrorsBesideFieldsAndKeepsValues(t *testing.T) {
 		form.Set("emails", "Budi@Maju.co.id, budi@example.co.id")
 		form.Set("birth_date", "1990-02-28")
 		form.Set("account_id", fmt.Sprint(acc.ID))
+		form.Set("phones", "0812-3456-7890\n(021) 555-1234, ext. 12")
 		res, _ = b.submit("/contacts/new", "/contacts/new", form)
 		wantWebRedirect(t, res, "")
 		p = b.get(res.Header.Get("Location"))
-		wantWebPage(t, p, http.StatusOK, "Created.", "Budi Santoso", "budi@maju.co.id, budi@example.co.id", "&#43;6281234567890", // html/template writes + as &#43;
+		wantWebPage(t, p, http.StatusOK, "Created.", "Budi Santoso", "budi@maju.co.id, budi@example.co.id",
+			// phones grouped as their country writes them, each dialled by a
+			// tel: link, the extension kept (html/template writes + as &#43;)
+			`<a href="tel:&#43;6281234567890">&#43;62 812-3456-7890</a>, <a href="tel:&#43;62215551234;ext=12">&#43;62 21 5551234 ext. 12</a>`,
 			"28 Feb 1990", "Buyer", fmt.Sprintf(`<a href="/accounts/%d">PT Maju Jaya</a>`, acc.ID),
 			// the panel and the action the entity brings
 			`<p data-testid="panel">City: &lt;b&gt;Bandung&lt;/b&gt; / Budi Santoso</p>`, `action="/contacts/`,

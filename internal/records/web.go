@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"math"
 	"net/url"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/relasi/relasi/internal/auth"
 	"github.com/relasi/relasi/internal/errs"
+	"github.com/relasi/relasi/internal/phone"
 	"github.com/relasi/relasi/internal/store"
 	"github.com/relasi/relasi/internal/web"
 )
@@ -134,10 +136,23 @@ func shownTitle(c *web.Ctx, f Field, title string) string {
 	return title
 }
 
-// cell is one formatted value; URL makes it a link.
+// cell is one formatted value; URL makes it a link, Tel a link that dials
+// a phone number. Parts are the items of a list that link one by one (a
+// contact's phone numbers); Text then holds them all.
 type cell struct {
-	Text string
-	URL  string
+	Text  string
+	URL   string
+	Tel   template.URL
+	Parts []cell
+}
+
+// phoneCell is a stored phone number as shown: grouped, with its
+// extension, dialled by a tel: link (tel:+62215551234;ext=12).
+func phoneCell(stored string) cell {
+	// TelURI builds the link from digits and the ";ext=" suffix only, so
+	// it is safe as a template.URL (html/template refuses the tel: scheme
+	// from a plain string).
+	return cell{Text: phone.Display(stored), Tel: template.URL(phone.TelURI(stored))}
 }
 
 // formatter turns Go values into text for the user's language and zone.
@@ -185,6 +200,18 @@ func (fm formatter) cell(f Field, r *Record) cell {
 			return cell{Text: s, URL: s}
 		}
 		return cell{Text: s}
+	case Phone:
+		if s, _ := v.(string); s != "" {
+			return phoneCell(s)
+		}
+	case List:
+		if l, ok := v.([]string); ok && f.ListOf == Phone && len(l) > 0 {
+			c := cell{Text: fm.text(f, l)}
+			for _, s := range l {
+				c.Parts = append(c.Parts, phoneCell(s))
+			}
+			return c
+		}
 	}
 	return cell{Text: fm.text(f, v)}
 }
@@ -203,6 +230,8 @@ func (fm formatter) text(f Field, v any) string {
 			if t, err := time.ParseInLocation(time.DateOnly, x, fmtr.Location()); err == nil {
 				return fmtr.Date(t)
 			}
+		case Phone:
+			return phone.Display(x)
 		}
 		return x
 	case int64:
@@ -225,6 +254,10 @@ func (fm formatter) text(f Field, v any) string {
 	case []string:
 		out := make([]string, len(x))
 		for i, s := range x {
+			if f.ListOf == Phone {
+				out[i] = phone.Display(s)
+				continue
+			}
 			out[i] = choiceLabel(fm.c, f, s)
 		}
 		return strings.Join(out, ", ")

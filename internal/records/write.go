@@ -198,7 +198,7 @@ func (s *Store) createTx(ctx context.Context, tx *sql.Tx, p auth.Principal, e *E
 	if err := s.checkLinks(ctx, tx, p, fields, nil, r, err); err != nil {
 		return Record{}, err
 	}
-	c := &Change{Actor: p, Action: "created", New: r}
+	c := &Change{Actor: p, Action: "created", New: r, Origin: OriginOf(ctx)}
 	if e.BeforeSave != nil {
 		if err := e.BeforeSave(ctx, tx, c); err != nil {
 			return Record{}, err
@@ -303,7 +303,7 @@ func (s *Store) UpdateTx(ctx context.Context, tx *sql.Tx, p auth.Principal, e *E
 	if err := s.checkLinks(ctx, tx, p, fields, &old, r, err); err != nil {
 		return Record{}, err
 	}
-	c := &Change{Actor: p, Action: "updated", Old: &old, New: r}
+	c := &Change{Actor: p, Action: "updated", Old: &old, New: r, Origin: OriginOf(ctx)}
 	if e.BeforeSave != nil {
 		if err := e.BeforeSave(ctx, tx, c); err != nil {
 			return Record{}, err

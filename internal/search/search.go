@@ -160,6 +160,11 @@ const MinQueryLen = 3
 // becomes its digits, so "0812-3456" finds 081234567890.
 func terms(q string) []string {
 	q = strings.TrimSpace(q)
+	if number := phone.WithoutExtension(q); number != q && looksLikePhone(number) {
+		// "021 555 1234 ext. 12": the extension is not among a number's
+		// searchable forms; the number finds the people behind it.
+		q = number
+	}
 	if looksLikePhone(q) {
 		if d := phone.Digits(q); len(d) >= MinQueryLen {
 			return []string{d}
