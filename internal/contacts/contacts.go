@@ -33,8 +33,10 @@ func Entity(engine store.Engine) *records.Entity {
 		Fields: []records.Field{
 			{Name: "first_name", Label: "field.first_name", Kind: records.Text, Column: "first_name", Required: true, MaxLen: 100, InList: true},
 			{Name: "last_name", Label: "field.last_name", Kind: records.Text, Column: "last_name", MaxLen: 100, InList: true},
-			{Name: "emails", Label: "field.emails", Kind: records.List, Column: "emails", InList: true, Normalize: records.NormalizeEmails},
-			{Name: "phones", Label: "field.phones", Kind: records.List, Column: "phones", InList: true, Normalize: records.NormalizePhones, ListOf: records.Phone},
+			{Name: "emails", Label: "field.emails", Kind: records.List, Column: "emails", InList: true, Normalize: records.NormalizeEmails,
+				Items: records.Email, Lookup: &records.Lookup{Table: "contact_emails", Key: "contact_id", Column: "email"}},
+			{Name: "phones", Label: "field.phones", Kind: records.List, Column: "phones", InList: true, Normalize: records.NormalizePhones,
+				Items: records.Phone, Lookup: &records.Lookup{Table: "contact_phones", Key: "contact_id", Column: "phone"}},
 			{Name: "job_title", Label: "field.job_title", Kind: records.Text, Column: "job_title"},
 			{Name: "contact_role", Label: "field.contact_role", Kind: records.Select, Column: "contact_role", Choices: Roles},
 			{Name: "account_id", Label: "field.account", Kind: records.Ref, Column: "account_id", Ref: "accounts", InList: true,
@@ -64,7 +66,10 @@ func Entity(engine store.Engine) *records.Entity {
 }
 
 // afterSave keeps the e-mail and phone lookup tables and the search
-// document in step with the contact.
+// document in step with the contact. The lookup tables hold e-mails
+// lower-cased (as Accept stores them; lowered here again for rows written
+// around it) and phones in E.164: the filter's startswith reads them
+// through their indexes as ranges of that form (records.Lookup).
 func afterSave(ctx context.Context, tx *sql.Tx, engine store.Engine, c *records.Change) error {
 	r := c.New
 	// A new contact has no lookups to clear (on PostgreSQL each statement
@@ -80,7 +85,12 @@ func afterSave(ctx context.Context, tx *sql.Tx, engine store.Engine, c *records.
 	if r.DeletedAt != nil {
 		return search.Remove(ctx, tx, engine, "contacts", r.ID)
 	}
+	seen := map[string]bool{}
 	for _, e := range r.Strings("emails") {
+		if e = strings.ToLower(e); seen[e] {
+			continue
+		}
+		seen[e] = true
 		if _, err := tx.ExecContext(ctx, "INSERT INTO contact_emails (contact_id, email) VALUES ($1, $2)", r.ID, e); err != nil {
 			return fmt.Errorf("contact emails: %w", err)
 		}

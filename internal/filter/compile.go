@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/relasi/relasi/internal/errs"
 	"github.com/relasi/relasi/internal/store"
@@ -190,6 +191,9 @@ func (c *compiler) comparison(n Node) (string, error) {
 		s, err := c.comparison(n)
 		return c.not(s), err
 	}
+	if n.Op == OpStartsWith && f.Prefix != nil {
+		return c.startsWith(f, n)
+	}
 	expr := c.fieldSQL(f)
 	if n.Op == OpIsNull || n.Op == OpIsNotNull {
 		return c.null(f, expr, n.Op == OpIsNull), nil
@@ -200,7 +204,11 @@ func (c *compiler) comparison(n Node) (string, error) {
 		allowed = allowed || op == n.Op
 	}
 	if !allowed {
-		return "", mismatch(n.OpPos, "%s does not work on %s, %s %s field; use %s", n.Op, n.Field, article(f.Type), f.Type, a.hint)
+		hint := a.hint
+		if f.Type == MultiEnum && f.Prefix != nil {
+			hint = "contains (or =), startswith, !=, in, not in or is null"
+		}
+		return "", mismatch(n.OpPos, "%s does not work on %s, %s %s field; use %s", n.Op, n.Field, article(f.Type), f.Type, hint)
 	}
 	switch f.Type {
 	case Text:
@@ -362,11 +370,80 @@ func (c *compiler) elementContains(expr string, n Node) (string, error) {
 	if len(n.Values) != 1 || n.Values[0].Kind != StringValue {
 		return "", mismatch(n.Pos, "contains on a list takes one text")
 	}
-	pattern := c.textArg("%" + escapeLike(n.Values[0].Text) + "%")
+	return c.elementLike(expr, "%"+escapeLike(n.Values[0].Text)+"%"), nil
+}
+
+// elementLike is "some element of the JSON array expr is LIKE the
+// pattern", ignoring case.
+func (c *compiler) elementLike(expr, like string) string {
+	pattern := c.textArg(like)
 	if c.engine == store.Postgres {
-		return "EXISTS (SELECT 1 FROM jsonb_array_elements_text(" + expr + ") AS e(v) WHERE lower(e.v) LIKE lower(" + pattern + `) ESCAPE '\')`, nil
+		return "EXISTS (SELECT 1 FROM jsonb_array_elements_text(" + expr + ") AS e(v) WHERE lower(e.v) LIKE lower(" + pattern + `) ESCAPE '\')`
 	}
-	return "EXISTS (SELECT 1 FROM json_each(" + expr + ") WHERE lower(value) LIKE lower(" + pattern + `) ESCAPE '\')`, nil
+	return "EXISTS (SELECT 1 FROM json_each(" + expr + ") WHERE lower(value) LIKE lower(" + pattern + `) ESCAPE '\')`
+}
+
+// startsWith compiles startswith on a field with a Prefix: the typed
+// prefix is brought into the stored form, then matched as a range on the
+// indexed column (see Prefix), or without one as a LIKE.
+func (c *compiler) startsWith(f Field, n Node) (string, error) {
+	v := n.Values[0]
+	if v.Kind != StringValue && v.Kind != NumberValue {
+		return "", wrongType(f, v)
+	}
+	pf, prefix := f.Prefix, v.Text
+	if pf.Normalize != nil {
+		var err error
+		if prefix, err = pf.Normalize(prefix); err != nil {
+			return "", mismatch(v.Pos, "%s %v", v, err)
+		}
+	}
+	if prefix == "" {
+		// Every value starts with nothing: "has a value".
+		return c.null(f, c.fieldSQL(f), false), nil
+	}
+	if pf.Column == "" {
+		like := escapeLike(prefix) + "%"
+		if f.Type == MultiEnum {
+			return c.elementLike(c.fieldSQL(f), like), nil
+		}
+		return "lower(" + c.fieldSQL(f) + ") LIKE lower(" + c.textArg(like) + `) ESCAPE '\'`, nil
+	}
+	col := sqlExpr(pf.Column)
+	if c.engine == store.Postgres {
+		col += ` COLLATE "C"`
+	}
+	cond := col + " >= " + c.textArg(prefix)
+	if end, ok := prefixEnd(prefix); ok {
+		cond += " AND " + col + " < " + c.textArg(end)
+	}
+	if pf.Table == "" {
+		return "(" + cond + ")", nil
+	}
+	return pf.ID + " IN (SELECT " + pf.Key + " FROM " + pf.Table + " WHERE " + cond + ")", nil
+}
+
+// prefixEnd is the least string above every string that starts with
+// prefix in byte order: prefix with its last character incremented (its
+// last byte, for ASCII), which stays valid UTF-8 because UTF-8 orders by
+// code point. A last character that cannot be incremented is dropped and
+// the one before incremented; ok is false when none can be, and the range
+// has no upper end.
+func prefixEnd(prefix string) (end string, ok bool) {
+	for prefix != "" {
+		r, size := utf8.DecodeLastRuneInString(prefix)
+		prefix = prefix[:len(prefix)-size]
+		switch {
+		case r == utf8.RuneError && size <= 1, r >= utf8.MaxRune:
+			continue
+		case r == 0xD7FF: // the surrogates are no characters
+			r = 0xE000
+		default:
+			r++
+		}
+		return prefix + string(r), true
+	}
+	return "", false
 }
 
 // dateTime compiles a comparison on an instant. A value naming a whole day

@@ -15,6 +15,7 @@
 //	rating in ("hot", "warm") and not status = "converted"
 //	tags contains "vip" or amount >= 1500.50
 //	email is null or email contains "@example.com"
+//	emails startswith "budi" or phones startswith "+62812"
 //	created_at >= 2026-01-01 and created_at < 2026-02-01T00:00:00+07:00
 //	(source = "referral" or source = "event") and owner_id = 12
 //
@@ -63,7 +64,16 @@
 //     ignored and the schema's spelling bound).
 //   - MultiEnum (a JSON array): contains "x" and = "x" mean "has x", in (…)
 //     means "has any of them", != and not in their opposites; is null means
-//     no array or an empty one.
+//     no array or an empty one. A list without choices (e-mails, phones,
+//     tags): contains "x" is "an element contains x", ignoring case.
+//   - Prefix: a Text or MultiEnum field with a Field.Prefix (e-mails and
+//     phones) reads startswith as "the value, or some element, starts
+//     with it" after bringing the typed prefix into the stored form
+//     (lower case, E.164), as a range on an indexed column in byte order:
+//     col >= 'budi' AND col < 'budj' (col COLLATE "C" on PostgreSQL), for
+//     a list through its side table, listing each record once. % and _ are
+//     plain characters there. A MultiEnum field takes startswith only with
+//     a Prefix.
 //   - Date: a date, or a relative value resolved to a calendar date in the
 //     user's zone: today, -7d (seven days ago), +1m (a month ahead, the
 //     month's last day if the day does not exist), -12h (the date twelve

@@ -65,6 +65,41 @@ type Field struct {
 	// written on it, so that a list sorted by the field reads the range
 	// of its sort index instead of testing every row it walks.
 	OrderedSQL string
+	// Prefix, when set, is how startswith reads the field (see Prefix).
+	// A MultiEnum field takes startswith only when it has one.
+	Prefix *Prefix
+}
+
+// Prefix says how startswith matches a field whose values are stored in
+// one canonical form — e-mail addresses lower-cased, phone numbers in
+// E.164 — so that the typed prefix is first brought into that form and,
+// where an index holds the values, matched as a range the index serves:
+//
+//	Column >= prefix AND Column < prefix'
+//
+// where prefix' is prefix with its last character incremented (so both are
+// valid UTF-8; for ASCII that is its last byte). Both engines compare the
+// range byte by byte: SQLite's default BINARY collation, and on PostgreSQL
+// the column is written Column COLLATE "C", which an index on
+// (Column COLLATE "C") serves whatever the database's collation. % and _
+// are plain characters in a range. Without Column, startswith stays a LIKE
+// on the field's SQL (ignoring case, as on any text) with the normalised
+// prefix, which no index serves.
+type Prefix struct {
+	// Normalize turns the typed prefix into the stored form ("0812" →
+	// "+62812", "Budi" → "budi"); nil keeps it as typed. Its error's text
+	// is the type mismatch shown ("is not the start of a phone number").
+	Normalize func(string) (string, error)
+	// Column is the indexed expression compared, holding the values as
+	// Normalize writes prefixes: "l.email", or a side table's column.
+	Column string
+	// Table and Key: for a list kept one item a row in a side table (a
+	// contact's e-mails in contact_emails), the condition is
+	//
+	//	ID IN (SELECT Key FROM Table WHERE <range on Column>)
+	//
+	// which finds a record once however many of its items match.
+	Table, Key, ID string
 }
 
 // Schema is the set of fields a filter may name. The zero Schema has none.
@@ -88,6 +123,15 @@ func NewSchema(fields ...Field) Schema {
 		}
 		if f.Type < Text || f.Type > ID {
 			panic(fmt.Sprintf("filter: field %q has unknown type %d", f.Name, int(f.Type)))
+		}
+		if p := f.Prefix; p != nil && (p.Table != "") != (p.Key != "" && p.ID != "" && p.Column != "") {
+			panic(fmt.Sprintf("filter: field %q has a prefix side table without its key, record ID or column", f.Name))
+		}
+		if f.Prefix != nil && f.Type != Text && f.Type != MultiEnum {
+			panic(fmt.Sprintf("filter: field %q of type %s cannot have a prefix", f.Name, f.Type))
+		}
+		if f.Prefix != nil && f.Type == MultiEnum && f.Prefix.Column != "" && f.Prefix.Table == "" {
+			panic(fmt.Sprintf("filter: list field %q can have a prefix column only in a side table", f.Name))
 		}
 		if f.Scale < 0 || f.Scale > 18 {
 			panic(fmt.Sprintf("filter: field %q has scale %d outside 0..18", f.Name, f.Scale))

@@ -90,9 +90,23 @@ type Field struct {
 	Min *int64
 	// Normalize rewrites an accepted value, e.g. phones to E.164.
 	Normalize func(v any) (any, error)
-	// ListOf is the kind of a List's items when they are more than text:
-	// Phone shows each number formatted and dialable, as a Phone field.
-	ListOf Kind
+	// Items is the kind of a List's items when they are e-mail addresses
+	// (Email) or phone numbers (Phone): the filter's startswith then reads
+	// a prefix as it reads one for a field of that kind, and pages show
+	// each phone formatted and dialable, as a Phone field.
+	Items Kind
+	// Lookup, for a List of e-mails or phones, is the side table the
+	// entity's AfterSave keeps its items in, one a row and in their stored
+	// form (e-mails lower-cased, phones E.164), with an index on the
+	// column in byte order: startswith is answered from that index.
+	Lookup *Lookup
+}
+
+// Lookup is a side table holding a list field's items, one a row.
+type Lookup struct {
+	Table  string // "contact_emails"
+	Key    string // the column holding the record's ID: "contact_id"
+	Column string // the item: "email"
 }
 
 // Sortable reports whether lists can be ordered by the field.

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relasi/relasi/internal/records"
 	"github.com/relasi/relasi/internal/store"
 )
 
@@ -88,6 +89,9 @@ func TestListFilters(t *testing.T) {
 			{`emails contains "gmail.com"`, ""},
 			{`emails = "budi@besar.co.id"`, "Budi"},
 			{`emails = "besar.co.id"`, ""},
+			{`emails startswith "BUDI@"`, "Budi"},
+			{`emails startswith "besar"`, ""},
+			{`not emails startswith "budi"`, "Ani Citra Dewi Eko"},
 			{`birth_date = 1990-03-02`, "Ani"},
 			{`(first_name startswith "a" or first_name startswith "e") and not city = "Jakarta"`, "Eko"},
 		} {
@@ -140,6 +144,40 @@ func TestListFilterErrors(t *testing.T) {
 		}
 		if got := c.list(t, c.AdminToken, "contacts"); len(got) != 1 {
 			t.Errorf("contacts after the filters: %d, want 1", len(got))
+		}
+	})
+}
+
+// startswith on custom e-mail and phone fields reads the prefix as on the
+// standard ones — e-mails ignoring case, phones in E.164 however typed —
+// without an index (docs/filter.md).
+func TestListStartsWithCustomFields(t *testing.T) {
+	onEveryEngine(t, func(t *testing.T, engine store.Engine) {
+		c := newCRM(t, engine)
+		c.customField(t, "contacts", "wa", records.Phone, nil)
+		c.customField(t, "contacts", "work_email", records.Email, nil)
+		c.create(t, c.AdminToken, "contacts", map[string]any{"first_name": "Ani", "custom": map[string]any{"wa": "0812-1111-2222", "work_email": "Ani@Kantor.co.id"}})
+		c.create(t, c.AdminToken, "contacts", map[string]any{"first_name": "Budi", "custom": map[string]any{"wa": "+62 21 555 1234", "work_email": "50%_budi@kantor.co.id"}})
+		c.create(t, c.AdminToken, "contacts", map[string]any{"first_name": "Citra"})
+		for _, tc := range []struct{ filter, want string }{
+			{`custom.wa startswith "0812"`, "Ani"},
+			{`custom.wa startswith "62812"`, "Ani"},
+			{`custom.wa startswith "+62 812 1111"`, "Ani"},
+			{`custom.wa startswith "021"`, "Budi"},
+			{`custom.wa startswith "0"`, "Ani Budi"},
+			{`not custom.wa startswith "0812"`, "Budi Citra"},
+			{`custom.work_email startswith "ANI@"`, "Ani"},
+			{`custom.work_email startswith "50%_"`, "Budi"},
+			{`custom.work_email startswith "50_"`, ""},
+		} {
+			items := c.list(t, c.AdminToken, "contacts", "filter", tc.filter, "sort", "first_name")
+			if got := strings.Join(column(items, "first_name"), " "); got != tc.want {
+				t.Errorf("filter %s: got %q, want %q", tc.filter, got, tc.want)
+			}
+		}
+		res := c.Do(t, c.AdminToken, "GET", "/api/v1/contacts?filter="+urlQuery(`custom.wa startswith "wa"`), nil)
+		if !strings.Contains(string(res.Body), `"code":"type_mismatch"`) || !strings.Contains(string(res.Body), "is not the start of a phone number") {
+			t.Errorf("a custom phone field with a bad prefix: %s", res.Body)
 		}
 	})
 }

@@ -374,7 +374,8 @@ func (s *Store) filterSchema(p *auth.Principal, e *Entity, fields []Field, sortF
 			// a million contacts, 0.4 ms on the sort index's range).
 			ordered = sortColumn(s.db.Engine, e, f).Expr
 		}
-		ff = append(ff, filter.Field{Name: f.Name, Type: f.filterType(), SQL: x, Choices: f.Choices, Scale: f.exponent(""), OrderedSQL: ordered})
+		ff = append(ff, filter.Field{Name: f.Name, Type: f.filterType(), SQL: x, Choices: f.Choices, Scale: f.exponent(""), OrderedSQL: ordered,
+			Prefix: prefix(s.db.Engine, e, f, x)})
 	}
 	ff = append(ff, s.relatedFields(p, e)...)
 	return filter.NewSchema(ff...)
@@ -393,9 +394,69 @@ func (s *Store) SortColumns(e *Entity, fields []Field) page.Columns {
 
 // List returns one page of the records the caller may read that match q.
 func (s *Store) List(ctx context.Context, p auth.Principal, e *Entity, q Query) (page.List[Record], error) {
-	fields, err := s.fields(ctx, s.db.Read(), e)
+	st, err := s.listStatement(ctx, p, e, q)
 	if err != nil {
 		return page.List[Record]{}, err
+	}
+	rows, err := s.db.Read().QueryContext(ctx, st.query, st.args...)
+	if err != nil {
+		return page.List[Record]{}, fmt.Errorf("list %s: %w", e.Name, err)
+	}
+	defer rows.Close()
+	var out []Record
+	var lastKeys []any
+	pr, sel := st.pr, st.sel
+	for rows.Next() {
+		keys := make([]any, len(pr.Sort))
+		ptrs := make([]any, len(keys))
+		for i := range keys {
+			ptrs[i] = &keys[i]
+		}
+		r, err := sel.scan(rows, ptrs...)
+		if err != nil {
+			return page.List[Record]{}, fmt.Errorf("list %s: %w", e.Name, err)
+		}
+		out = append(out, r)
+		if len(out) == pr.Limit {
+			lastKeys = keys
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return page.List[Record]{}, fmt.Errorf("list %s: %w", e.Name, err)
+	}
+	list := page.List[Record]{Items: out}
+	if list.Items == nil {
+		list.Items = []Record{}
+	}
+	if len(out) > pr.Limit {
+		list.Items = out[:pr.Limit]
+		list.NextCursor = pr.Cursor(append(cursorValues(lastKeys), out[pr.Limit-1].ID)...)
+	}
+	return list, nil
+}
+
+// ListStatement returns the SQL statement and arguments List runs for q,
+// for reading its plan (EXPLAIN) in tests and tools.
+func (s *Store) ListStatement(ctx context.Context, p auth.Principal, e *Entity, q Query) (string, []any, error) {
+	st, err := s.listStatement(ctx, p, e, q)
+	if err != nil {
+		return "", nil, err
+	}
+	return st.query, st.args, nil
+}
+
+// listStmt is the statement of a list page and how to read its rows.
+type listStmt struct {
+	query string
+	args  []any
+	pr    page.Request
+	sel   selection
+}
+
+func (s *Store) listStatement(ctx context.Context, p auth.Principal, e *Entity, q Query) (listStmt, error) {
+	fields, err := s.fields(ctx, s.db.Read(), e)
+	if err != nil {
+		return listStmt{}, err
 	}
 	cols := s.SortColumns(e, fields)
 	defSort := e.DefaultSort
@@ -404,7 +465,7 @@ func (s *Store) List(ctx context.Context, p auth.Principal, e *Entity, q Query) 
 	}
 	pr, err := page.Parse(q.Page, cols, defSort, e.Alias+".id")
 	if err != nil {
-		return page.List[Record]{}, err
+		return listStmt{}, err
 	}
 	var where []string
 	var args []any
@@ -440,7 +501,7 @@ func (s *Store) List(ctx context.Context, p auth.Principal, e *Entity, q Query) 
 		}
 		w, err := filter.Compile(q.Filter, s.filterSchema(&p, e, fields, sortField), filter.Options{Engine: s.db.Engine, FirstArg: len(args) + 1, Now: s.now(), Location: q.Location})
 		if err != nil {
-			return page.List[Record]{}, err
+			return listStmt{}, err
 		}
 		if w.SQL != "" {
 			where = append(where, "("+w.SQL+")")
@@ -473,40 +534,7 @@ func (s *Store) List(ctx context.Context, p auth.Principal, e *Entity, q Query) 
 			SELECT %[3]s.id FROM %[2]s %[3]s WHERE %[4]s ORDER BY %[5]s LIMIT %[6]d)
 		ORDER BY %[5]s`,
 		selectList, e.Table, e.Alias, strings.Join(where, " AND "), pr.OrderBy(), pr.Fetch())
-	rows, err := s.db.Read().QueryContext(ctx, query, args...)
-	if err != nil {
-		return page.List[Record]{}, fmt.Errorf("list %s: %w", e.Name, err)
-	}
-	defer rows.Close()
-	var out []Record
-	var lastKeys []any
-	for rows.Next() {
-		keys := make([]any, len(sortCols))
-		ptrs := make([]any, len(keys))
-		for i := range keys {
-			ptrs[i] = &keys[i]
-		}
-		r, err := sel.scan(rows, ptrs...)
-		if err != nil {
-			return page.List[Record]{}, fmt.Errorf("list %s: %w", e.Name, err)
-		}
-		out = append(out, r)
-		if len(out) == pr.Limit {
-			lastKeys = keys
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return page.List[Record]{}, fmt.Errorf("list %s: %w", e.Name, err)
-	}
-	list := page.List[Record]{Items: out}
-	if list.Items == nil {
-		list.Items = []Record{}
-	}
-	if len(out) > pr.Limit {
-		list.Items = out[:pr.Limit]
-		list.NextCursor = pr.Cursor(append(cursorValues(lastKeys), out[pr.Limit-1].ID)...)
-	}
-	return list, nil
+	return listStmt{query: query, args: args, pr: pr, sel: sel}, nil
 }
 
 // listColumn is how List's own conditions name a column: deleted_at and

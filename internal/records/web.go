@@ -205,7 +205,7 @@ func (fm formatter) cell(f Field, r *Record) cell {
 			return phoneCell(s)
 		}
 	case List:
-		if l, ok := v.([]string); ok && f.ListOf == Phone && len(l) > 0 {
+		if l, ok := v.([]string); ok && f.Items == Phone && len(l) > 0 {
 			c := cell{Text: fm.text(f, l)}
 			for _, s := range l {
 				c.Parts = append(c.Parts, phoneCell(s))
@@ -254,7 +254,7 @@ func (fm formatter) text(f Field, v any) string {
 	case []string:
 		out := make([]string, len(x))
 		for i, s := range x {
-			if f.ListOf == Phone {
+			if f.Items == Phone {
 				out[i] = phone.Display(s)
 				continue
 			}
