@@ -342,7 +342,9 @@ func TestMigrationPages(t *testing.T) {
 		mp := b.get(mappingURL)
 		wantPage(t, mp, `data-testid="unknown-owner-count">1 rows name an owner in column “Contact owner” who is no Relasi user:`,
 			"<li>Agus Salim", `name="unknown_owner" value="importer" checked`, `name="external_system" list="external-systems" value="hubspot"`)
-		form := url.Values{"on_duplicate": {"skip"}, "unknown_owner": {"reject"}, "external_system": {"hubspot"}}
+		// values_shown: the page showed the lifecycle column's values (their
+		// guessed decisions stand).
+		form := url.Values{"on_duplicate": {"skip"}, "unknown_owner": {"reject"}, "external_system": {"hubspot"}, "values_shown": {"lifecycle_stage"}}
 		for col, field := range []string{imports.ExternalID, "first_name", "last_name", "emails", "phones", "owner_id", "lifecycle_stage", imports.CreatedAt} {
 			form.Set("col_"+itoa(int64(col)), field)
 		}

@@ -317,7 +317,8 @@ func TestReasonsSpeakTheReadersLanguage(t *testing.T) {
 			`kolom Tanggal lahir (kolom "Tanggal Lahir" di berkas): bukan tanggal yang dapat dibaca Relasi: tulis seperti 31/01/1990`,
 			`kolom Tanggal Bergabung (kolom "Tanggal Bergabung" di berkas): bukan tanggal yang dapat dibaca Relasi`,
 			`kolom Anggota (kolom "Anggota" di berkas): harus ya atau tidak`,
-			`kolom Sumber (kolom "Sumber" di berkas): harus salah satu dari: Formulir web, `,
+			// A value no choice matches is rejected by the value mapping, by name.
+			`kolom Sumber (kolom "Sumber" di berkas): berisi "Koran", nilai yang diatur untuk ditolak oleh impor`,
 		} {
 			if !strings.Contains(got[0], want) {
 				t.Errorf("the Indonesian reason lacks %q:\n%s", want, got[0])
@@ -332,7 +333,7 @@ func TestReasonsSpeakTheReadersLanguage(t *testing.T) {
 		imp2 := c.upload(t, p, "contacts", "pemilik.csv", "Nama Depan;Pemilik\nSiti;nobody@example.co.id\n")
 		mapping, _ = imports.MappingFromHeaders(imp2.Headers, imp2.Mapping, map[string]string{"Pemilik": "owner_id"}, targets)
 		imp2.Mapping = mapping
-		imp2 = c.configureAndRun(t, p, imp2, imports.Options{}, false)
+		imp2 = c.configureAndRun(t, p, imp2, imports.Options{UnknownOwner: imports.OwnerReject}, false)
 		if got := c.notImported(t, imp2, "id"); len(got) != 1 || !strings.Contains(got[0], `tidak ada pengguna dengan alamat e-mail atau nama "nobody@example.co.id"`) {
 			t.Errorf("owner not found: %q", got)
 		}
