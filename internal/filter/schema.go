@@ -98,7 +98,10 @@ type Prefix struct {
 	//
 	//	ID IN (SELECT Key FROM Table WHERE <range on Column>)
 	//
-	// which finds a record once however many of its items match.
+	// which finds a record once however many of its items match. On
+	// SQLite the condition counts the matches first and then tests either
+	// that or EXISTS (… WHERE Key = ID AND <range>) (sideTableSQLite), so
+	// Table needs an index on (Key, Column) as well: its primary key.
 	Table, Key, ID string
 }
 

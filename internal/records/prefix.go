@@ -6,7 +6,6 @@ import (
 
 	"github.com/relasi/relasi/internal/filter"
 	"github.com/relasi/relasi/internal/phone"
-	"github.com/relasi/relasi/internal/store"
 )
 
 // prefix is how the filter's startswith reads a field holding e-mail
@@ -16,9 +15,9 @@ import (
 // the values, matched as a range the index serves (filter.Prefix):
 //
 //   - a List with a Lookup: its side table's column (contact_emails.email);
-//   - a standard Email field: lower(COALESCE(col, ”)), the expression its
-//     sort index has (records/sqlexpr.go), so ASCII case in stored data
-//     cannot hide a match;
+//   - a standard Email field: the expression its sort index has
+//     (records/sqlexpr.go, lower and COALESCE to the empty text), so that
+//     ASCII case in stored data cannot hide a match;
 //   - a standard Phone field: the column itself.
 //
 // Every such index must exist on both engines, in byte order: on
@@ -27,18 +26,10 @@ import (
 // Custom fields and lists without a Lookup have no index: startswith is a
 // LIKE with the normalised prefix there. Other fields have no prefix.
 //
-// A list's records are found on SQLite as +c.id IN (SELECT contact_id …):
-// the subquery is read once from the side table's covering index into a
-// temporary set, and the list walks the index of its order, as it does
-// for any filter, testing each record against the set (no row is read to
-// do so) and stopping after a page. Written c.id, SQLite (which has no
-// statistics) would rather look up every match by ID and sort them all: a
-// prefix most numbers share ("0812") then reads nearly every contact.
-// At 100,000 contacts (BenchmarkListStartsWith) the walk takes about 6 ms
-// for a prefix 6,000 contacts share, 13 ms at worst (no match at all, the
-// whole index walked), where the look-ups took 40 ms for those 6,000 and
-// grew with every match. PostgreSQL plans from statistics and gets c.id.
-func prefix(engine store.Engine, e *Entity, f Field, x string) *filter.Prefix {
+// A list's records are found on SQLite by a condition that counts the
+// matching items first, and on PostgreSQL, which plans from statistics,
+// as c.id IN (SELECT contact_id …) (filter's sideTableSQLite says why).
+func prefix(e *Entity, f Field, x string) *filter.Prefix {
 	kind := f.Kind
 	if kind == List {
 		kind = f.Items
@@ -55,9 +46,6 @@ func prefix(engine store.Engine, e *Entity, f Field, x string) *filter.Prefix {
 	switch {
 	case f.Kind == List && f.Lookup != nil:
 		p.Table, p.Key, p.Column, p.ID = f.Lookup.Table, f.Lookup.Key, f.Lookup.Column, e.Alias+".id"
-		if engine == store.SQLite {
-			p.ID = "+" + p.ID
-		}
 	case f.Kind == List || f.Custom:
 	case kind == Email:
 		p.Column = "lower(COALESCE(" + x + ", ''))"

@@ -145,8 +145,10 @@ func BenchmarkListContacts(b *testing.B) {
 // BenchmarkListStartsWith is the type-ahead of the contact list at
 // 100,000 contacts on SQLite: "e-mail starts with …" and "phone starts
 // with …", answered from the indexes of contact_emails and contact_phones
-// (migration 00022), against an equality on an indexed column in the same
-// run. A page of 50, newest first, as the list shows it.
+// (migration 00022), against city = "Bandung" in the same run (which
+// walks the list's order and tests each row: lower(c.city) is not the
+// expression of contacts_city). A page of 50, newest first, as the list
+// shows it.
 //
 //	go test -run '^$' -bench BenchmarkListStartsWith ./internal/records
 func BenchmarkListStartsWith(b *testing.B) {
@@ -167,11 +169,11 @@ func BenchmarkListStartsWith(b *testing.B) {
 	}{
 		{"city_equals", `city = "Bandung"`, 50},                                 // 12,500 contacts
 		{"emails_startswith", `emails startswith "budi"`, 50},                   // 6,250 contacts
-		{"emails_startswith_narrow", `emails startswith "Budi.12"`, 50},         // 111 contacts
+		{"emails_startswith_narrow", `emails startswith "Budi.12"`, 50},         // 71 contacts
+		{"emails_startswith_none", `emails startswith "zzz"`, 0},                // none: the whole order walked
+		{"phones_startswith_all", `phones startswith "0812"`, 50},               // every contact
 		{"phones_startswith", `phones startswith "0812-0001"`, 50},              // 10,000 contacts
 		{"phones_startswith_narrow", `phones startswith "+62 812 0009 99"`, 50}, // 100 contacts
-		{"emails_startswith_none", `emails startswith "zzz"`, 0},
-		{"emails_startswith_one", `emails startswith "budi.96"`, 0},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			q := records.Query{Filter: bc.filter, Page: url.Values{"limit": {"50"}}}
