@@ -417,46 +417,10 @@ func (c *compiler) startsWith(f Field, n Node) (string, error) {
 	if end, ok := prefixEnd(prefix); ok {
 		cond += " AND " + col + " < " + c.textArg(end)
 	}
-	switch {
-	case pf.Table == "":
+	if pf.Table == "" {
 		return "(" + cond + ")", nil
-	case c.engine == store.SQLite:
-		return c.sideTableSQLite(pf, cond), nil
 	}
 	return pf.ID + " IN (SELECT " + pf.Key + " FROM " + pf.Table + " WHERE " + cond + ")", nil
-}
-
-// sideTableMany is how many matching items make a prefix "common" on
-// SQLite (see sideTableSQLite).
-var sideTableMany = 20_000 // a variable for the tests
-
-// sideTableSQLite is "the record has an item in the range cond" on SQLite.
-// SQLite plans without statistics, so a plain "id IN (SELECT …)" has it
-// look up every match by ID and sort them all for one page: 25 ms for the
-// 6,250 contacts of "budi" at 100,000, 130 ms for "0812", which nearly
-// every number starts with (BenchmarkListStartsWith, internal/records).
-// Here the condition is no term a search can start from, so the list
-// walks the index of its order, as with every other filter (see
-// records.Store.listColumn), and stops after a page. Each record it walks
-// is tested, depending on how many items match — counted once per
-// statement from the index, up to sideTableMany:
-//
-//   - fewer: against the set of the matching IDs, read once from the
-//     index (a few ms for 20,000); a record is tested without reading its
-//     row, so even a prefix nothing matches costs one walk of the order's
-//     index (about 10 ms at 100,000 contacts);
-//   - more: by a seek in the side table's primary key (contact_id, email),
-//     since with so many matches a page is found after a few records, and
-//     building the set would cost more than the page (40 ms for "0812").
-//
-// The placeholders of cond are the same in the three places, so its
-// values are bound once.
-func (c *compiler) sideTableSQLite(pf *Prefix, cond string) string {
-	id := strings.TrimPrefix(pf.ID, "+")
-	return fmt.Sprintf("(CASE WHEN (SELECT count(*) FROM (SELECT 1 FROM %[1]s WHERE %[3]s LIMIT %[5]d)) < %[5]d"+
-		" THEN +%[4]s IN (SELECT %[2]s FROM %[1]s WHERE %[3]s)"+
-		" ELSE EXISTS (SELECT 1 FROM %[1]s WHERE %[2]s = %[4]s AND %[3]s) END)",
-		pf.Table, pf.Key, cond, id, sideTableMany)
 }
 
 // prefixEnd is the least string above every string that starts with

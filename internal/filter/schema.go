@@ -98,10 +98,7 @@ type Prefix struct {
 	//
 	//	ID IN (SELECT Key FROM Table WHERE <range on Column>)
 	//
-	// which finds a record once however many of its items match. On
-	// SQLite the condition counts the matches first and then tests either
-	// that or EXISTS (… WHERE Key = ID AND <range>) (sideTableSQLite), so
-	// Table needs an index on (Key, Column) as well: its primary key.
+	// which finds a record once however many of its items match.
 	Table, Key, ID string
 }
 

@@ -98,8 +98,7 @@ type Field struct {
 	// Lookup, for a List of e-mails or phones, is the side table the
 	// entity's AfterSave keeps its items in, one a row and in their stored
 	// form (e-mails lower-cased, phones E.164), with an index on the
-	// column in byte order and its primary key on (Key, Column):
-	// startswith is answered from those indexes.
+	// column in byte order: startswith is answered from that index.
 	Lookup *Lookup
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/relasi/relasi/internal/filter"
 	"github.com/relasi/relasi/internal/phone"
+	"github.com/relasi/relasi/internal/store"
 )
 
 // prefix is how the filter's startswith reads a field holding e-mail
@@ -26,10 +27,19 @@ import (
 // Custom fields and lists without a Lookup have no index: startswith is a
 // LIKE with the normalised prefix there. Other fields have no prefix.
 //
-// A list's records are found on SQLite by a condition that counts the
-// matching items first, and on PostgreSQL, which plans from statistics,
-// as c.id IN (SELECT contact_id …) (filter's sideTableSQLite says why).
-func prefix(e *Entity, f Field, x string) *filter.Prefix {
+// A list's records are found on SQLite as +c.id IN (SELECT contact_id …):
+// the subquery is read once from the side table's covering index into a
+// temporary set (with a Bloom filter), and the list walks the index of its
+// order, as it does for any filter, testing each record against the set
+// without reading its row, and stops after a page. Written c.id, SQLite
+// (which has no statistics) would rather look up every match by ID and
+// sort them all, so that a prefix most numbers share ("0812") read nearly
+// every contact. At 100,000 contacts (BenchmarkListStartsWith) the walk
+// takes 3.5 ms for "budi" (6,250 contacts), 10-12 ms when the matches are
+// few or old or none (the whole index walked) and 24 ms for "0812" (all of
+// them: the set is built whole); the look-ups took 25 ms for "budi" and
+// over 100 ms for "0812". PostgreSQL plans from statistics and gets c.id.
+func prefix(engine store.Engine, e *Entity, f Field, x string) *filter.Prefix {
 	kind := f.Kind
 	if kind == List {
 		kind = f.Items
@@ -46,6 +56,9 @@ func prefix(e *Entity, f Field, x string) *filter.Prefix {
 	switch {
 	case f.Kind == List && f.Lookup != nil:
 		p.Table, p.Key, p.Column, p.ID = f.Lookup.Table, f.Lookup.Key, f.Lookup.Column, e.Alias+".id"
+		if engine == store.SQLite {
+			p.ID = "+" + p.ID
+		}
 	case f.Kind == List || f.Custom:
 	case kind == Email:
 		p.Column = "lower(COALESCE(" + x + ", ''))"

@@ -375,7 +375,7 @@ func (s *Store) filterSchema(p *auth.Principal, e *Entity, fields []Field, sortF
 			ordered = sortColumn(s.db.Engine, e, f).Expr
 		}
 		ff = append(ff, filter.Field{Name: f.Name, Type: f.filterType(), SQL: x, Choices: f.Choices, Scale: f.exponent(""), OrderedSQL: ordered,
-			Prefix: prefix(e, f, x)})
+			Prefix: prefix(s.db.Engine, e, f, x)})
 	}
 	ff = append(ff, s.relatedFields(p, e)...)
 	return filter.NewSchema(ff...)
