@@ -329,6 +329,24 @@ func decimals(x float64) int {
 	return 6
 }
 
+// formatter is how c shows cell values, with the users' names at hand for
+// owner fields.
+func (h *pages) formatter(c *web.Ctx) (formatter, error) {
+	users, err := h.userNames(c.R.Context())
+	if err != nil {
+		return formatter{}, err
+	}
+	return formatter{c: c, users: users}, nil
+}
+
+// heading is a record's title, or "Contact #12" for one without.
+func (h *pages) heading(c *web.Ctx, r *Record) string {
+	if r.Title != "" {
+		return r.Title
+	}
+	return fmt.Sprintf("%s #%d", c.T(h.e.Singular), r.ID)
+}
+
 // userNames maps user IDs to names, for owners and history.
 func (h *pages) userNames(ctx context.Context) (map[int64]string, error) {
 	type user struct {

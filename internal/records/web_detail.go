@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/relasi/relasi/internal/web"
 )
@@ -87,16 +86,12 @@ func (h *pages) detail(c *web.Ctx) error {
 	if err != nil {
 		return err
 	}
-	users, err := h.userNames(ctx)
+	fm, err := h.formatter(c)
 	if err != nil {
 		return err
 	}
-	fm := formatter{c: c, users: users}
-	d := &detailPage{Entity: h.e, Base: h.base, URL: fmt.Sprintf("%s/%d", h.base, id), Heading: rec.Title, Record: &rec,
+	d := &detailPage{Entity: h.e, Base: h.base, URL: fmt.Sprintf("%s/%d", h.base, id), Heading: h.heading(c, &rec), Record: &rec,
 		Created: c.Fmt().DateTime(rec.CreatedAt), Updated: c.Fmt().DateTime(rec.UpdatedAt), CanWrite: h.canWriteRecord(ctx, p, &rec)}
-	if d.Heading == "" {
-		d.Heading = c.T(h.e.Singular) + " #" + strconv.FormatInt(id, 10)
-	}
 	for _, f := range fields {
 		if f.Name == "owner_id" {
 			d.Owner = fm.cell(f, &rec).Text

@@ -146,10 +146,7 @@ func (h *pages) formData(c *web.Ctx, fields []Field, rec *Record, form url.Value
 		d.Editing, d.Version = true, rec.Version
 		d.Action = fmt.Sprintf("%s/%d/edit", h.base, rec.ID)
 		d.Cancel = fmt.Sprintf("%s/%d", h.base, rec.ID)
-		d.Heading = rec.Title
-		if d.Heading == "" {
-			d.Heading = c.T(h.e.Singular) + " #" + strconv.FormatInt(rec.ID, 10)
-		}
+		d.Heading = h.heading(c, rec)
 	}
 	fmtr := c.Fmt()
 	for _, f := range writable(fields) {

@@ -266,11 +266,10 @@ func (h *pages) listData(c *web.Ctx, q url.Values, trash bool) (*listPage, error
 		}
 		return d, err
 	}
-	users, err := h.userNames(ctx)
+	fm, err := h.formatter(c)
 	if err != nil {
 		return nil, err
 	}
-	fm := formatter{c: c, users: users}
 	for i := range list.Items {
 		r := &list.Items[i]
 		row := listRow{ID: r.ID, URL: fmt.Sprintf("%s/%d", h.base, r.ID)}

@@ -22,10 +22,7 @@ func (h *pages) confirmDelete(c *web.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := deletePage{Entity: h.e, Heading: rec.Title, URL: fmt.Sprintf("%s/%d", h.base, id)}
-	if d.Heading == "" {
-		d.Heading = fmt.Sprintf("%s #%d", c.T(h.e.Singular), id)
-	}
+	d := deletePage{Entity: h.e, Heading: h.heading(c, &rec), URL: fmt.Sprintf("%s/%d", h.base, id)}
 	return c.Render("records_delete", h.e.Singular, h.nav, d)
 }
 
@@ -69,15 +66,11 @@ func (h *pages) trashed(c *web.Ctx) error {
 	if err != nil {
 		return err
 	}
-	users, err := h.userNames(ctx)
+	fm, err := h.formatter(c)
 	if err != nil {
 		return err
 	}
-	fm := formatter{c: c, users: users}
-	d := trashedPage{Entity: h.e, Base: h.base, URL: fmt.Sprintf("%s/%d", h.base, id), Heading: rec.Title}
-	if d.Heading == "" {
-		d.Heading = fmt.Sprintf("%s #%d", c.T(h.e.Singular), id)
-	}
+	d := trashedPage{Entity: h.e, Base: h.base, URL: fmt.Sprintf("%s/%d", h.base, id), Heading: h.heading(c, &rec)}
 	if rec.DeletedAt != nil {
 		d.Deleted = c.Fmt().DateTime(*rec.DeletedAt)
 	}
