@@ -381,7 +381,7 @@ var OpenAPI = []byte(`{
           "required": ["column", "rows", "known_rows", "unknown", "unknown_rows", "ambiguous"],
           "properties": {"column": {"type": "string"}, "rows": {"type": "integer"}, "known_rows": {"type": "integer"}, "unknown_rows": {"type": "integer"},
             "unknown": {"type": "array", "items": {"$ref": "#/components/schemas/ImportOwnerCount"}}, "ambiguous": {"type": "array", "items": {"$ref": "#/components/schemas/ImportOwnerCount"}},
-            "partial": {"type": "boolean", "description": "Only the first 200,000 rows were counted."}}},
+            "partial": {"type": "boolean", "description": "The column holds more distinct names than are listed one by one; the rows of the others count in rows only."}}},
         "new_leads": {"type": "boolean", "description": "Leads imported as new business (assigned, timed, notified), not as history."},
         "columns": {"type": "array", "items": {"type": "object", "additionalProperties": false, "required": ["header", "field"],
           "properties": {"header": {"type": "string"}, "field": {"type": "string", "description": "The field the column goes into; empty when left out."}}}},

@@ -5,8 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -207,26 +207,6 @@ func guessMigration(entity string, header, mapping []string, targets []Target, s
 	return out, system
 }
 
-// sampleRows reads the first n data rows of a stored file.
-func sampleRows(path string, format Format, sheet string, n int) [][]string {
-	rd, err := Open(path, format, sheet)
-	if err != nil {
-		return nil
-	}
-	defer rd.Close()
-	var out [][]string
-	for len(out) < n {
-		_, cells, err := rd.Next()
-		if err == io.EOF || err != nil {
-			break
-		}
-		if !isBlank(cells) {
-			out = append(out, append([]string(nil), cells...))
-		}
-	}
-	return out
-}
-
 // checkMigrationOptions checks the options of a migration against the
 // mapping: an external_id column needs the system it comes from, and the
 // user who gets unknown owners must be one p may give records to.
@@ -236,7 +216,7 @@ func (m *Module) checkMigrationOptions(ctx context.Context, tx *sql.Tx, p auth.P
 	switch {
 	case opts.ExternalSystem != "" && !systemName.MatchString(opts.ExternalSystem):
 		fe.Add("external_system", "invalid", "must be a short lower-case name such as hubspot, salesforce, zoho or pipedrive (letters, digits, - _ .)")
-	case opts.ExternalSystem == "" && containsString(mapping, ExternalID):
+	case opts.ExternalSystem == "" && slices.Contains(mapping, ExternalID):
 		fe.Add("external_system", "required", "is required when a column holds IDs of another system: name the system, e.g. hubspot")
 	}
 	if err := m.checkOwnerOptions(ctx, tx, p, opts); err != nil {
@@ -247,15 +227,6 @@ func (m *Module) checkMigrationOptions(ctx context.Context, tx *sql.Tx, p auth.P
 		fe = append(fe, e.Fields...)
 	}
 	return fe.Err()
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // migration is what a run knows for the pseudo-fields: the duplicate key
@@ -276,7 +247,7 @@ func (r *runner) migration(ctx context.Context) *migration {
 			mg.loc = loc
 		}
 	}
-	if mg.system != "" && containsString(r.imp.Mapping, ExternalID) && systemName.MatchString(mg.system) {
+	if mg.system != "" && slices.Contains(r.imp.Mapping, ExternalID) && systemName.MatchString(mg.system) {
 		e := r.entity
 		// The entity and the system are names Relasi checked, safe to
 		// write into the statement; the batch look-up binds only IDs.

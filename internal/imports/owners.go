@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -262,64 +260,44 @@ type OwnerSummary struct {
 	// UnknownRows counts the rows with an unknown owner.
 	UnknownRows int64        `json:"unknown_rows"`
 	Ambiguous   []OwnerCount `json:"ambiguous"`
-	// Partial says the file is longer than was read for the summary.
+	// Partial says the column holds more distinct names than are counted
+	// one by one (maxDistinct); the rest are in Rows only.
 	Partial bool `json:"partial,omitempty"`
 }
 
-// ownerScanRows bounds the rows the summary reads; ownerNames the
-// distinct names it tells apart.
-const (
-	ownerScanRows = 200_000
-	ownerNames    = 5_000
-)
-
-// Owners reads the column of imp's file that mapping sends to owner_id
-// and tells which owners Relasi knows.
+// Owners tells which owners Relasi knows among the names in the column of
+// imp's file that mapping sends to owner_id. It reads the counts of the
+// file's values (tallyOf: one pass, kept beside the file), so showing the
+// mapping page or a dry run again reads nothing new.
 func (m *Module) Owners(ctx context.Context, imp Import, mapping []string) (OwnerSummary, error) {
 	col := slices.Index(mapping, "owner_id")
 	if col < 0 || col >= len(imp.Headers) {
 		return OwnerSummary{}, nil
 	}
 	out := OwnerSummary{Column: imp.Headers[col], Unknown: []OwnerCount{}, Ambiguous: []OwnerCount{}}
-	rd, err := Open(filepath.Join(m.fileDir(imp.ID), "source"), imp.Format, imp.Options.Sheet)
+	t, err := m.tallyOf(imp)
 	if err != nil {
 		return out, err
 	}
-	defer rd.Close()
+	ct := t.Columns[col]
+	// Names beyond the tally's bound are rows with an owner the summary
+	// cannot tell apart: counted, and the summary says it is partial.
+	out.Rows, out.Partial = ct.Others, ct.Capped
 	counts := map[string]*OwnerCount{}
 	var order []string
-	for read := 0; ; read++ {
-		if read == ownerScanRows {
-			out.Partial = true
-			break
+	for _, vc := range ct.Values {
+		if isDigits(vc.Value) {
+			continue // a user's ID
 		}
-		_, cells, err := rd.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return out, err
-		}
-		if col >= len(cells) {
-			continue
-		}
-		v := unescapeFormula(strings.TrimSpace(cells[col]))
-		if v == "" || isDigits(v) {
-			continue // no owner, or a user's ID
-		}
-		out.Rows++
-		k := ownerKey(v)
+		out.Rows += vc.Count
+		k := ownerKey(vc.Value)
 		c, ok := counts[k]
 		if !ok {
-			if len(counts) >= ownerNames {
-				out.Partial = true
-				continue
-			}
-			c = &OwnerCount{Name: strings.Join(strings.Fields(v), " ")}
+			c = &OwnerCount{Name: strings.Join(strings.Fields(vc.Value), " ")}
 			counts[k] = c
 			order = append(order, k)
 		}
-		c.Rows++
+		c.Rows += vc.Count
 	}
 	d, err := loadOwners(ctx, m.db.Read())
 	if err != nil {

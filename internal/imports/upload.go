@@ -65,7 +65,11 @@ func (m *Module) Upload(ctx context.Context, p auth.Principal, entity, fileName 
 		return Import{}, err
 	}
 	mapping := suggest(e.Name, header, targets, saved)
-	mapping, system := guessMigration(e.Name, header, mapping, targets, sampleRows(path, format, sheet, 20))
+	samples, err := firstRows(path, format, sheet, 20)
+	if err != nil {
+		return Import{}, err
+	}
+	mapping, system := guessMigration(e.Name, header, mapping, targets, samples)
 
 	imp := Import{Entity: e.Name, FileName: fileName, Format: format, Headers: header, Mapping: mapping,
 		Options: Options{OnDuplicate: Skip, Sheet: sheet, ExternalSystem: system}, DryRun: true, Status: Pending, TotalRows: total, CreatedBy: p.UserID}
@@ -193,7 +197,12 @@ func cleanFileName(name string) string {
 // Sample returns the first rows of an import's file, to show beside the
 // columns while they are mapped.
 func (m *Module) Sample(imp Import, n int) ([][]string, error) {
-	rd, err := Open(filepath.Join(m.fileDir(imp.ID), "source"), imp.Format, imp.Options.Sheet)
+	return firstRows(filepath.Join(m.fileDir(imp.ID), "source"), imp.Format, imp.Options.Sheet, n)
+}
+
+// firstRows reads the first n data rows (blank ones aside) of a stored file.
+func firstRows(path string, format Format, sheet string, n int) ([][]string, error) {
+	rd, err := Open(path, format, sheet)
 	if err != nil {
 		return nil, err
 	}

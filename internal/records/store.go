@@ -288,12 +288,12 @@ func (s *Store) Get(ctx context.Context, p auth.Principal, e *Entity, id int64) 
 	return s.get(ctx, s.db.Read(), p, e, id, auth.Read, false)
 }
 
-// GetTx is Get inside a transaction, for domain operations that compose.
 // GetDeleted returns a record in the trash that p may read.
 func (s *Store) GetDeleted(ctx context.Context, p auth.Principal, e *Entity, id int64) (Record, error) {
 	return s.get(ctx, s.db.Read(), p, e, id, auth.Read, true)
 }
 
+// GetTx is Get inside a transaction, for domain operations that compose.
 func (s *Store) GetTx(ctx context.Context, tx *sql.Tx, p auth.Principal, e *Entity, id int64) (Record, error) {
 	return s.get(ctx, tx, p, e, id, auth.Read, false)
 }
