@@ -63,7 +63,7 @@ func init() {
 		"Assignee", "Sales Rep", "Sales representative", "Sales person", "Account manager", "Pemilik Kontak", "Pemilik Akun",
 		"Pemilik Lead", "Pemilik Prospek", "Pemilik Data", "Nama Sales", "Nama Pemilik", "Ditangani oleh", "Ditugaskan ke")
 	add([]string{CreatedAt}, "Create Date", "Created Date", "Created", "Created At", "Created Time", "Created On", "Date Created",
-		"Creation Date", "Creation Time", "Add time", "Person - Add time", "Organization - Add time", "Tanggal Dibuat", "Tgl Dibuat",
+		"Creation Date", "Creation Time", "Add time", "Person created", "Organization created", "Lead created", "Deal created", "Tanggal Dibuat", "Tgl Dibuat",
 		"Tgl. Dibuat", "Dibuat", "Dibuat pada", "Waktu Dibuat", "Tanggal Input", "Tgl Input", "Tanggal Daftar", "Tgl Daftar")
 	add([]string{ExternalID}, "Record ID", "Contact ID", "Lead ID", "Account ID", "Deal ID", "Company ID", "Person ID",
 		"Organization ID", "Opportunity ID", "Person - ID", "Organization - ID", "Salesforce ID", "HubSpot ID", "Zoho ID",
@@ -88,7 +88,7 @@ var systemSignals = map[string]map[string]int{
 var (
 	salesforceID = regexp.MustCompile(`^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$`)
 	systemName   = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,39}$`)
-	pipedriveCol = regexp.MustCompile(`^(Person|Organization|Deal|Organisation) - `)
+	pipedriveCol = regexp.MustCompile(`^(Person|Organization|Organisation|Deal|Lead|Product) - `)
 )
 
 // guessSystem tells which CRM exported a file from its headers and the

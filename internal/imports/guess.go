@@ -112,9 +112,9 @@ func init() {
 	add([]string{"street"}, "Alamat", "Address", "Street", "Street address", "Jalan", "Alamat Jalan", "Alamat Lengkap",
 		"Alamat Kantor", "Alamat Rumah", "Mailing address", "Alamat Surat")
 	add([]string{"city"}, "Kota", "City", "Kabupaten/Kota", "Kota/Kabupaten", "Kab/Kota", "Town", "Kota/Kab")
-	add([]string{"province"}, "Provinsi", "Province", "State", "Region", "Propinsi", "State/Province")
+	add([]string{"province"}, "Provinsi", "Province", "State", "Region", "Propinsi", "State/Province", "State/Region")
 	add([]string{"postal_code"}, "Kode Pos", "Postal code", "Zip", "Zip code", "Postcode", "Kd Pos", "ZIP/Postal code")
-	add([]string{"country"}, "Negara", "Country")
+	add([]string{"country"}, "Negara", "Country", "Country/Region")
 	add([]string{"source"}, "Sumber", "Source", "Lead source", "Sumber Lead", "Sumber Prospek", "Kanal", "Channel", "Asal",
 		"Original Source", "Contact source", "Lead source type", "Sumber Kontak", "Asal Prospek", "Source name")
 	add([]string{"birth_date"}, "Tanggal Lahir", "Tgl Lahir", "Tgl. Lahir", "Birth date", "Date of birth", "DOB", "Birthday", "Ulang Tahun")
@@ -209,7 +209,7 @@ func Guess(entity string, header []string, targets []Target) []string {
 	}
 	out := make([]string, len(header))
 	claimed := map[string]bool{}
-	for i, h := range header {
+	guess := func(h string) string {
 		n := normalize(h)
 		target := exact[n]
 		if target == "" {
@@ -231,6 +231,14 @@ func Guess(entity string, header []string, targets []Target) []string {
 					break
 				}
 			}
+		}
+		return target
+	}
+	for i, h := range header {
+		target := guess(h)
+		if rest := pipedriveCol.ReplaceAllString(strings.TrimSpace(h), ""); target == "" && rest != strings.TrimSpace(h) {
+			// Pipedrive names a column after its item: "Person - Name".
+			target = guess(rest)
 		}
 		if target == "" {
 			continue
