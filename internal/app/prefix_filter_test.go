@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -35,23 +34,9 @@ func testStartsWith(t *testing.T, engine store.Engine) {
 	srv := newTestServer(t, engine)
 	admin := setUpAdmin(t, srv)
 	tok := srv.token(t, admin)
-	call := func(method, path string, body any) (int, []byte) {
+	call := func(method, path string, body any) (int, string) {
 		t.Helper()
-		var rd io.Reader
-		if body != nil {
-			b, _ := json.Marshal(body)
-			rd = strings.NewReader(string(b))
-		}
-		req, _ := http.NewRequest(method, srv.URL+path, rd)
-		req.Header.Set("Authorization", "Bearer "+tok)
-		req.Header.Set("Content-Type", "application/json")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, b
+		return srv.call(t, tok, method, path, body)
 	}
 	create := func(entity string, body map[string]any) {
 		t.Helper()
@@ -69,7 +54,7 @@ func testStartsWith(t *testing.T, engine store.Engine) {
 			return ""
 		}
 		var page struct{ Items []map[string]any }
-		json.Unmarshal(res, &page)
+		json.Unmarshal([]byte(res), &page)
 		var out []string
 		for _, it := range page.Items {
 			out = append(out, fmt.Sprint(it[titleField]))
@@ -169,7 +154,7 @@ func testStartsWith(t *testing.T, engine store.Engine) {
 		var p struct {
 			Errors []struct{ Field, Code, Message string }
 		}
-		json.Unmarshal(res, &p)
+		json.Unmarshal([]byte(res), &p)
 		if status != http.StatusUnprocessableEntity || len(p.Errors) != 1 || p.Errors[0].Field != "filter" || p.Errors[0].Code != "type_mismatch" || p.Errors[0].Message != tc.message {
 			t.Errorf("%s?filter=%s: %d %s\nwant 422, a type_mismatch on filter: %s", tc.entity, tc.filter, status, res, tc.message)
 		}
@@ -184,7 +169,7 @@ func testStartsWith(t *testing.T, engine store.Engine) {
 		ID     int64
 		Filter string
 	}
-	json.Unmarshal(res, &view)
+	json.Unmarshal([]byte(res), &view)
 	if got := names("contacts", "first_name", view.Filter); got != "Budi Budiman Lima" {
 		t.Errorf("the saved view's filter %q lists %q", view.Filter, got)
 	}
