@@ -39,12 +39,16 @@ const maxExt = 10
 // "pes.", "pesawat" or "psw." (pesawat, the desk telephone), RFC 3966's
 // ";ext=" — then its digits, at the end of the text, in parentheses or
 // not. A marker must start a word: the x of "fax" is none.
-var extension = regexp.MustCompile(`(?i)(?:^|[^\p{L}])\(?\s*(?:;\s*ext\s*=|(?:ext(?:ension)?|ekst(?:ensi)?|eks|pes(?:awat)?|psw|x)\.?\s*[:=\-]?|#)\s*(\d{1,10})\s*\)?\s*$`)
+var extension = regexp.MustCompile(`(?i)(?:^|[^\p{L}])\(?\s*(?:;\s*ext\s*=|` + extMarker + `)\s*(\d{1,10})\s*\)?\s*$`)
+
+// extMarker is the word or sign that starts an extension, with what may
+// follow it before the digits.
+const extMarker = `(?:ext(?:ension)?|ekst(?:ensi)?|eks|pes(?:awat)?|psw|x)\.?\s*[:=\-]?|#`
 
 // onlyExtension is a piece of a split list that holds nothing but an
 // extension: "ext. 12" after "(021) 555-1234," or "ext=12" after
 // "+62215551234;" once a cell was split at its commas and semicolons.
-var onlyExtension = regexp.MustCompile(`(?i)^\s*\(?\s*(?:ext\s*=|(?:ext(?:ension)?|ekst(?:ensi)?|eks|pes(?:awat)?|psw|x)\.?\s*[:=\-]?|#)\s*\d{1,10}\s*\)?\s*$`)
+var onlyExtension = regexp.MustCompile(`(?i)^\s*\(?\s*(?:ext\s*=|` + extMarker + `)\s*\d{1,10}\s*\)?\s*$`)
 
 // Normalize returns the stored form of a number: E.164, and ";ext=" with
 // the extension when it has one.
