@@ -2,8 +2,6 @@ package imports
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 	"strings"
 
 	"github.com/relasi/relasi/internal/auth"
@@ -81,7 +79,7 @@ func (w *wording) lookUp(ctx context.Context, reasons []Reason) error {
 
 // lookUpRecords reads the titles of records the reader may see.
 func (w *wording) lookUpRecords(ctx context.Context, refs []RecordRef) error {
-	byEntity := map[string][]any{}
+	byEntity := map[string][]int64{}
 	for _, ref := range refs {
 		if _, done := w.titles[ref]; !done && ref.ID != 0 {
 			w.titles[ref] = ""
@@ -90,39 +88,15 @@ func (w *wording) lookUpRecords(ctx context.Context, refs []RecordRef) error {
 	}
 	for name, ids := range byEntity {
 		e, ok := w.m.entities.Get(name)
-		if !ok || e.TitleSQL == "" {
+		if !ok {
 			continue
 		}
-		for len(ids) > 0 {
-			n := min(len(ids), 100)
-			ph := make([]string, n)
-			for i := range ph {
-				ph[i] = fmt.Sprintf("$%d", i+1)
-			}
-			where, args := e.Alias+".id IN ("+strings.Join(ph, ", ")+")", append([]any(nil), ids[:n]...)
-			if e.Owned {
-				scope, sargs := w.p.Scope(auth.Read, e.Alias+".owner_id", n+1)
-				where += " AND " + scope
-				args = append(args, sargs...)
-			}
-			rows, err := w.m.db.Read().QueryContext(ctx, fmt.Sprintf("SELECT %s.id, %s FROM %s %s WHERE %s", e.Alias, e.TitleSQL, e.Table, e.Alias, where), args...)
-			if err != nil {
-				return fmt.Errorf("titles of %s: %w", name, err)
-			}
-			for rows.Next() {
-				var id int64
-				var title sql.NullString
-				if err := rows.Scan(&id, &title); err != nil {
-					rows.Close()
-					return err
-				}
-				w.titles[RecordRef{Entity: name, ID: id}] = strings.TrimSpace(title.String)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			ids = ids[n:]
+		titles, err := w.m.records.ReadableTitles(ctx, w.p, e, ids)
+		if err != nil {
+			return err
+		}
+		for id, title := range titles {
+			w.titles[RecordRef{Entity: name, ID: id}] = strings.TrimSpace(title)
 		}
 	}
 	return nil

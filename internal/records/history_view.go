@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/relasi/relasi/internal/auth"
+	"github.com/relasi/relasi/internal/store"
 	"github.com/relasi/relasi/internal/web"
 )
 
@@ -53,25 +54,51 @@ func (s *Store) NewHistoryView(c *web.Ctx) (*HistoryView, error) {
 // the one check that stands between a history line and a name its viewer
 // must not see.
 func (s *Store) ReadableTitle(ctx context.Context, p auth.Principal, e *Entity, id int64) (title string, ok bool, err error) {
+	titles, err := s.ReadableTitles(ctx, p, e, []int64{id})
+	title, ok = titles[id]
+	return title, ok, err
+}
+
+// ReadableTitles is ReadableTitle for many records at once: the titles of
+// those among ids that p may read, by ID. Only the titles are read, a
+// hundred records a query: a history page or an import's report names
+// many records.
+func (s *Store) ReadableTitles(ctx context.Context, p auth.Principal, e *Entity, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
 	if e.TitleSQL == "" {
-		return "", false, nil
+		return out, nil
 	}
-	// Only the title, in one query: a history page names many records.
-	where, args := e.Alias+".id = $1", []any{id}
-	if e.Owned {
-		scope, sargs := p.Scope(auth.Read, e.Alias+".owner_id", 2)
-		where += " AND " + scope
-		args = append(args, sargs...)
+	for len(ids) > 0 {
+		n := min(len(ids), 100)
+		ph := make([]string, n)
+		args := make([]any, n)
+		for i := range ph {
+			ph[i], args[i] = fmt.Sprintf("$%d", i+1), ids[i]
+		}
+		where := e.Alias + ".id IN (" + strings.Join(ph, ", ") + ")"
+		if e.Owned {
+			scope, sargs := p.Scope(auth.Read, e.Alias+".owner_id", n+1)
+			where += " AND " + scope
+			args = append(args, sargs...)
+		}
+		type titled struct {
+			id    int64
+			title sql.NullString
+		}
+		rows, err := store.Collect(ctx, s.db.Read(), func(row store.Scanner) (titled, error) {
+			var t titled
+			err := row.Scan(&t.id, &t.title)
+			return t, err
+		}, fmt.Sprintf("SELECT %s.id, %s FROM %s %s WHERE %s", e.Alias, e.TitleSQL, e.Table, e.Alias, where), args...)
+		if err != nil {
+			return nil, fmt.Errorf("titles of %s: %w", e.Name, err)
+		}
+		for _, t := range rows {
+			out[t.id] = t.title.String
+		}
+		ids = ids[n:]
 	}
-	var t sql.NullString
-	err = s.db.Read().QueryRowContext(ctx, fmt.Sprintf("SELECT %s FROM %s %s WHERE %s", e.TitleSQL, e.Table, e.Alias, where), args...).Scan(&t)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", false, nil
-	}
-	if err != nil {
-		return "", false, fmt.Errorf("title of %s %d: %w", e.Name, id, err)
-	}
-	return t.String, true, nil
+	return out, nil
 }
 
 type historyViewKey struct{}
