@@ -251,23 +251,19 @@ type Failure struct {
 }
 
 // Failures returns up to limit rejected rows of an import in file order,
-// skipped ones too when withSkipped.
+// skipped ones too when withSkipped, with their reasons in English.
 func (m *Module) Failures(ctx context.Context, id int64, limit int, withSkipped bool) ([]Failure, error) {
-	actions := "'failed'"
+	q := ItemsQuery{Actions: []string{"failed"}, Limit: limit}
 	if withSkipped {
-		actions = "'failed', 'skipped'"
+		q.Actions = append(q.Actions, "skipped")
 	}
-	out, err := store.Collect(ctx, m.db.Read(), func(row store.Scanner) (Failure, error) {
-		var f Failure
-		var stored string
-		err := row.Scan(&f.Row, &f.Action, &stored)
-		f.Facts = ReadReason(stored)
-		f.Reason = f.Facts.English
-		return f, err
-	}, `SELECT row_number, action, error FROM import_items WHERE import_id = $1 AND action IN (`+actions+`)
-		ORDER BY row_number, id LIMIT $2`, id, limit)
+	items, err := m.Items(ctx, Import{ID: id}, q)
 	if err != nil {
-		return nil, fmt.Errorf("failures of import %d: %w", id, err)
+		return nil, err
+	}
+	out := make([]Failure, len(items))
+	for i, it := range items {
+		out[i] = Failure{Row: it.Row, Action: it.Action, Reason: it.Facts.English, Facts: it.Facts}
 	}
 	return out, nil
 }
