@@ -1,7 +1,6 @@
 package imports
 
 import (
-	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -32,14 +31,8 @@ func parseCreated(v string, loc *time.Location) (time.Time, bool) {
 		return t, true
 	}
 	if serial.MatchString(v) {
-		f, _ := strconv.ParseFloat(v, 64)
-		if f < 1 || f >= 2958466 {
-			return time.Time{}, false
-		}
-		days := math.Floor(f)
-		secs := math.Round((f - days) * 86400)
-		d := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(days))
-		return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, int(secs), 0, loc), true
+		t, ok := excelSerial(v)
+		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, loc), ok
 	}
 	datePart := v
 	hour, minute, sec, nsec := 0, 0, 0, 0

@@ -369,14 +369,27 @@ func date(v string) string {
 			return mk(atoi(m[3]), int(mon), atoi(m[2]))
 		}
 	}
-	if serial.MatchString(v) {
-		f, _ := strconv.ParseFloat(v, 64)
-		if f >= 1 && f < 2958466 {
-			// Excel counts days from 1899-12-30 (its 1900 leap-year bug included).
-			return time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(f)).Format(time.DateOnly)
-		}
+	if t, ok := excelSerial(v); ok {
+		return t.Format(time.DateOnly)
 	}
 	return v
+}
+
+// excelSerial reads an Excel date number ("45356", "45356.5" for noon) as
+// the wall-clock time it stands for, in UTC. Excel counts days from
+// 1899-12-30 (its 1900 leap-year bug included), the time of day as the
+// fraction, up to the year 9999.
+func excelSerial(v string) (time.Time, bool) {
+	if !serial.MatchString(v) {
+		return time.Time{}, false
+	}
+	f, _ := strconv.ParseFloat(v, 64)
+	if f < 1 || f >= 2958466 {
+		return time.Time{}, false
+	}
+	days := math.Floor(f)
+	secs := math.Round((f - days) * 86400)
+	return time.Date(1899, 12, 30, 0, 0, int(secs), 0, time.UTC).AddDate(0, 0, int(days)), true
 }
 
 func isDigits(s string) bool {
