@@ -191,7 +191,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return describeValues(err, o.mapping)
 	}
 	printMapping(stderr, imp)
-	printValues(ctx, stderr, m, imp)
+	if err := printValues(ctx, stderr, m, imp); err != nil {
+		return err
+	}
 	if err := printOwners(ctx, stderr, m, imp); err != nil {
 		return err
 	}
@@ -295,10 +297,10 @@ func describeValues(err error, path string) error {
 
 // printValues shows what the values of each choice column become, and
 // warns of the rows that will be rejected.
-func printValues(ctx context.Context, w io.Writer, m *imports.Module, imp imports.Import) {
+func printValues(ctx context.Context, w io.Writer, m *imports.Module, imp imports.Import) error {
 	cols, err := m.ValueColumns(ctx, imp)
 	if err != nil {
-		return
+		return fmt.Errorf("values of the choice columns: %w", err)
 	}
 	for _, c := range cols {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -326,6 +328,7 @@ func printValues(ctx context.Context, w io.Writer, m *imports.Module, imp import
 				group(rows), c.Header, n, c.Header)
 		}
 	}
+	return nil
 }
 
 // runOrQueue runs the import here, printing progress, or queues it.
