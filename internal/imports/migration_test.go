@@ -30,22 +30,11 @@ const hubspot = "Record ID,First Name,Last Name,Email,Phone Number,Contact owner
 	"1026,Rina,Wati,rina@maju.co.id,,sari@example.co.id,lead,2019-07-01T02:00:00Z\n" +
 	"1027,Tono,Hadi,tono@maju.co.id,,Agus Salim,lead,03/05/2020 09:12 AM\n"
 
-// migrate uploads a file and imports it with the guessed mapping and opts.
+// migrate uploads a file and imports it with the guessed mapping (and
+// the guessed external-ID system, unless opts names one) and opts.
 func (c *crm) migrate(t *testing.T, p auth.Principal, entity, content string, opts imports.Options, dryRun bool) imports.Import {
 	t.Helper()
-	imp := c.upload(t, p, entity, entity+".csv", content)
-	if opts.ExternalSystem == "" {
-		opts.ExternalSystem = imp.Options.ExternalSystem
-	}
-	imp, err := c.M.Configure(context.Background(), p, imp.ID, imp.Mapping, opts, dryRun)
-	if err != nil {
-		t.Fatalf("configure: %v", err)
-	}
-	imp, err = c.M.Run(context.Background(), imp.ID, nil)
-	if err != nil {
-		t.Fatalf("run: %v", err)
-	}
-	return imp
+	return c.runWith(t, p, entity, entity+".csv", content, opts, dryRun)
 }
 
 func (c *crm) contactID(t *testing.T, first string) int64 {
