@@ -175,7 +175,8 @@ func (m *Module) apiBoard(w http.ResponseWriter, r *http.Request, p auth.Princip
 	if err != nil {
 		return err
 	}
-	b, err := m.Pipelines.Board(r.Context(), p, id)
+	filter, _ := ParseOwner(p, r.URL.Query().Get("owner"))
+	b, err := m.Pipelines.Board(r.Context(), p, id, filter)
 	if err != nil {
 		return err
 	}

@@ -59,10 +59,29 @@ type Card struct {
 	Version     int64        `json:"version"`
 }
 
+// BoardFilter narrows a board to some owners' deals, within what the
+// caller may read; nil fields do not narrow.
+type BoardFilter struct {
+	OwnerID *int64 // one person's deals
+	TeamID  *int64 // the deals of a team's members
+}
+
+// condition is the filter as SQL over the deal alias d, its arguments
+// numbered from $firstArg; "1 = 1" when it does not narrow.
+func (f BoardFilter) condition(firstArg int) (string, []any) {
+	switch {
+	case f.OwnerID != nil:
+		return fmt.Sprintf("d.owner_id = $%d", firstArg), []any{*f.OwnerID}
+	case f.TeamID != nil:
+		return fmt.Sprintf("d.owner_id IN (SELECT id FROM users WHERE team_id = $%d)", firstArg), []any{*f.TeamID}
+	}
+	return "1 = 1", nil
+}
+
 // Board builds a pipeline's board for p: one GROUP BY for every column's
 // count and sums, then one indexed query per stage for its first cards,
 // all in one read transaction so the numbers and the cards agree.
-func (ps *Pipelines) Board(ctx context.Context, p auth.Principal, pipelineID int64) (Board, error) {
+func (ps *Pipelines) Board(ctx context.Context, p auth.Principal, pipelineID int64, f BoardFilter) (Board, error) {
 	var b Board
 	err := ps.db.ReadTx(ctx, func(tx *sql.Tx) error {
 		pipe, err := getPipeline(ctx, tx, pipelineID)
@@ -70,7 +89,7 @@ func (ps *Pipelines) Board(ctx context.Context, p auth.Principal, pipelineID int
 			return err
 		}
 		b.Pipeline = pipe
-		sums, err := columnSums(ctx, tx, p, pipelineID)
+		sums, err := columnSums(ctx, tx, p, pipelineID, f)
 		if err != nil {
 			return err
 		}
@@ -83,7 +102,7 @@ func (ps *Pipelines) Board(ctx context.Context, p auth.Principal, pipelineID int
 			}
 			col.Deals = []Card{}
 			if col.Count > 0 {
-				if col.Deals, err = stageCards(ctx, tx, ps.db.Engine, p, pipelineID, st.ID); err != nil {
+				if col.Deals, err = stageCards(ctx, tx, ps.db.Engine, p, pipelineID, st.ID, f); err != nil {
 					return err
 				}
 			}
@@ -96,14 +115,16 @@ func (ps *Pipelines) Board(ctx context.Context, p auth.Principal, pipelineID int
 
 // Sums returns every column's count and totals without cards, by stage,
 // for answering a move with the board's new numbers.
-func (ps *Pipelines) Sums(ctx context.Context, p auth.Principal, pipelineID int64) (map[int64]Column, error) {
-	return columnSums(ctx, ps.db.Read(), p, pipelineID)
+func (ps *Pipelines) Sums(ctx context.Context, p auth.Principal, pipelineID int64, f BoardFilter) (map[int64]Column, error) {
+	return columnSums(ctx, ps.db.Read(), p, pipelineID, f)
 }
 
-func columnSums(ctx context.Context, q store.Querier, p auth.Principal, pipelineID int64) (map[int64]Column, error) {
+func columnSums(ctx context.Context, q store.Querier, p auth.Principal, pipelineID int64, f BoardFilter) (map[int64]Column, error) {
 	scope, args := p.Scope(auth.Read, "d.owner_id", 2)
+	owners, oargs := f.condition(2 + len(args))
+	args = append(args, oargs...)
 	rows, err := q.QueryContext(ctx, `SELECT d.stage_id, d.currency, COUNT(*), COALESCE(SUM(d.amount), 0)
-		FROM deals d WHERE d.pipeline_id = $1 AND d.deleted_at IS NULL AND `+scope+`
+		FROM deals d WHERE d.pipeline_id = $1 AND d.deleted_at IS NULL AND `+scope+` AND `+owners+`
 		GROUP BY d.stage_id, d.currency`, append([]any{pipelineID}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("board sums: %w", err)
@@ -150,8 +171,10 @@ func cardOrder(engine store.Engine) string {
 	return "COALESCE(d.close_date, '9999-12-31'), d.id"
 }
 
-func stageCards(ctx context.Context, q store.Querier, engine store.Engine, p auth.Principal, pipelineID, stageID int64) ([]Card, error) {
+func stageCards(ctx context.Context, q store.Querier, engine store.Engine, p auth.Principal, pipelineID, stageID int64, f BoardFilter) ([]Card, error) {
 	scope, args := p.Scope(auth.Read, "d.owner_id", 3)
+	owners, oargs := f.condition(3 + len(args))
+	args = append(args, oargs...)
 	// A card names its account only when the caller may read it.
 	accountScope, aargs := p.Scope(auth.Read, "a.owner_id", 3+len(args))
 	args = append(args, aargs...)
@@ -160,8 +183,8 @@ func stageCards(ctx context.Context, q store.Querier, engine store.Engine, p aut
 		FROM deals d
 		LEFT JOIN accounts a ON a.id = d.account_id AND a.deleted_at IS NULL AND %s
 		LEFT JOIN users u ON u.id = d.owner_id
-		WHERE d.pipeline_id = $1 AND d.stage_id = $2 AND d.deleted_at IS NULL AND %s
-		ORDER BY %s LIMIT %d`, accountScope, scope, cardOrder(engine), CardsPerStage)
+		WHERE d.pipeline_id = $1 AND d.stage_id = $2 AND d.deleted_at IS NULL AND %s AND %s
+		ORDER BY %s LIMIT %d`, accountScope, scope, owners, cardOrder(engine), CardsPerStage)
 	cards, err := store.Collect(ctx, q, scanCard, query, append([]any{pipelineID, stageID}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("board cards of stage %d: %w", stageID, err)

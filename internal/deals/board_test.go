@@ -142,7 +142,7 @@ func TestBoardShowsTheFirstFiftyCardsOfAFullStage(t *testing.T) {
 		pipe := e.pipelines(t)[0]
 		neg := e.stage(t, "Negotiation/Review")
 		insertDeals(t, e.DB, 60, pipe.ID, neg.ID, e.Admin.ID)
-		b, err := e.Module.Pipelines.Board(context.Background(), e.Admin.Principal(), pipe.ID)
+		b, err := e.Module.Pipelines.Board(context.Background(), e.Admin.Principal(), pipe.ID, deals.BoardFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}

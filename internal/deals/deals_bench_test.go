@@ -74,7 +74,7 @@ func benchmarkBoard(b *testing.B, engine store.Engine) {
 	} {
 		b.Run(who.name, func(b *testing.B) {
 			for b.Loop() {
-				board, err := ps.Board(ctx, who.p, pipe.ID)
+				board, err := ps.Board(ctx, who.p, pipe.ID, deals.BoardFilter{})
 				if err != nil {
 					b.Fatal(err)
 				}

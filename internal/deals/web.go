@@ -154,11 +154,23 @@ func localPath(p, fallback string) string {
 	return p
 }
 
-// boardURL is the board of a pipeline.
-func boardURL(pipelineID int64) string { return fmt.Sprintf("/deals/board?pipeline=%d", pipelineID) }
+// boardURL is the board of a pipeline, with the owner filter's value
+// (ParseOwner's) when there is one.
+func boardURL(pipelineID int64, owner string) string {
+	u := fmt.Sprintf("/deals/board?pipeline=%d", pipelineID)
+	if owner != OwnerAnyone {
+		u += "&owner=" + url.QueryEscape(owner)
+	}
+	return u
+}
 
-// stageListURL is the deals list filtered by a stage, where a column's
-// "more" link leads.
-func stageListURL(stageID int64) string {
-	return "/" + EntityName + "?filter=" + url.QueryEscape(fmt.Sprintf("stage_id = %d", stageID))
+// stageListURL is the deals list filtered by a stage and, when given, a
+// further condition (the board's owner filter, in the filter language):
+// where a column's "more" link leads.
+func stageListURL(stageID int64, and string) string {
+	filter := fmt.Sprintf("stage_id = %d", stageID)
+	if and != "" {
+		filter += " and " + and
+	}
+	return "/" + EntityName + "?filter=" + url.QueryEscape(filter)
 }

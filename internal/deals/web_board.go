@@ -1,11 +1,15 @@
 package deals
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
+	"github.com/relasi/relasi/internal/auth"
 	"github.com/relasi/relasi/internal/errs"
 	"github.com/relasi/relasi/internal/httpx"
 	"github.com/relasi/relasi/internal/i18n"
@@ -17,9 +21,12 @@ type boardPage struct {
 	PipelineID int64
 	Name       string
 	Pipelines  []option
-	Stages     []option // for every card's move menu
+	Owner      string   // the owner filter as the URL has it
+	Owners     []choice // anyone, me, my team
+	People     []choice // each person the viewer may pick
+	Stages     []option // for the card menu, one for the page
 	Columns    []columnView
-	Back       string
+	Back       string // this board, filter and all, for the move page
 	CanMove    bool
 }
 
@@ -28,6 +35,12 @@ type option struct {
 	Name     string
 	Kind     string
 	Selected bool
+}
+
+// choice is an option of a select whose value is not an ID.
+type choice struct {
+	Value, Label string
+	Selected     bool
 }
 
 type columnView struct {
@@ -43,12 +56,21 @@ type columnView struct {
 	Cards       []cardView
 }
 
+// cardView is a card as the board shows it: compact, with nothing to
+// move it by but a link to the move page (which board.js makes a menu).
 type cardView struct {
-	ID, Version, StageID int64
-	Name, Account        string
-	Amount, CloseDate    string
-	Owner                string
+	ID, Version     int64
+	Name, Account   string
+	Amount          string
+	CloseDate       string // in the page's language
+	CloseISO        string // for <time datetime>, and the script's order
+	Overdue         bool
+	Owner, Initials string
+	Tone            int64 // the avatar's colour, one of avatarTones
 }
+
+// avatarTones is how many colours owners' avatars take turns in.
+const avatarTones = 6
 
 // totalsText formats a column's sums, one per currency; an empty column
 // shows a zero in Rupiah.
@@ -75,11 +97,28 @@ func dateText(f i18n.Formatter, date *string) string {
 	return f.Date(t)
 }
 
+// initials are what an owner's avatar shows: the first letters of the
+// first two words of the name ("Agus Salim" is AS), or of the part of an
+// e-mail address before the @ when the name is one.
+func initials(name string) string {
+	if at := strings.IndexByte(name, '@'); at > 0 && !strings.Contains(name, " ") {
+		name = name[:at]
+	}
+	words := strings.FieldsFunc(name, func(r rune) bool { return unicode.IsSpace(r) || r == '.' || r == '_' || r == '-' })
+	var b strings.Builder
+	for _, w := range words[:min(len(words), 2)] {
+		r, _ := utf8.DecodeRuneInString(w)
+		b.WriteRune(unicode.ToUpper(r))
+	}
+	return b.String()
+}
+
 func (m *Module) board(c *web.Ctx) error {
 	ctx := c.R.Context()
+	q := c.R.URL.Query()
 	var pipe Pipeline
 	var err error
-	if s := c.R.URL.Query().Get("pipeline"); s != "" {
+	if s := q.Get("pipeline"); s != "" {
 		id, perr := strconv.ParseInt(s, 10, 64)
 		if perr != nil {
 			return errPipelineNotFound
@@ -91,7 +130,8 @@ func (m *Module) board(c *web.Ctx) error {
 	if err != nil {
 		return err
 	}
-	b, err := m.Pipelines.Board(ctx, *c.User, pipe.ID)
+	filter, owner := ParseOwner(*c.User, q.Get("owner"))
+	b, err := m.Pipelines.Board(ctx, *c.User, pipe.ID, filter)
 	if err != nil {
 		return err
 	}
@@ -99,20 +139,35 @@ func (m *Module) board(c *web.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := i18n.NewFormatter(c.Lang, c.Loc)
-	d := boardPage{PipelineID: pipe.ID, Name: m.pipelineName(c.Lang, pipe), Back: boardURL(pipe.ID), CanMove: c.User.CanWriteAny() == nil}
+	d := boardPage{PipelineID: pipe.ID, Name: m.pipelineName(c.Lang, pipe), Owner: owner, Back: boardURL(pipe.ID, owner), CanMove: c.User.CanWriteAny() == nil}
+	if err := m.ownerChoices(c, &d, filter); err != nil {
+		return err
+	}
 	for _, p := range all {
 		d.Pipelines = append(d.Pipelines, option{ID: p.ID, Name: m.pipelineName(c.Lang, p), Selected: p.ID == pipe.ID})
 	}
 	for _, st := range pipe.Stages {
 		d.Stages = append(d.Stages, option{ID: st.ID, Name: m.stageName(c.Lang, st), Kind: st.Kind})
 	}
+	more, err := m.moreFilter(c, filter)
+	if err != nil {
+		return err
+	}
+	f := i18n.NewFormatter(c.Lang, c.Loc)
+	today := time.Now().In(f.Location()).Format(time.DateOnly)
 	for _, col := range b.Columns {
 		cv := columnView{StageID: col.Stage.ID, Name: m.stageName(c.Lang, col.Stage), Kind: col.Stage.Kind, Probability: col.Stage.Probability,
-			Count: col.Count, CountText: f.Int(col.Count), Totals: totalsText(f, col.Totals), More: col.More(), MoreURL: stageListURL(col.Stage.ID)}
+			Count: col.Count, CountText: f.Int(col.Count), Totals: totalsText(f, col.Totals), More: col.More(), MoreURL: stageListURL(col.Stage.ID, more)}
 		for _, card := range col.Deals {
-			v := cardView{ID: card.ID, Version: card.Version, StageID: col.Stage.ID, Name: card.Name, Account: card.AccountName,
-				CloseDate: dateText(f, card.CloseDate), Owner: card.OwnerName}
+			v := cardView{ID: card.ID, Version: card.Version, Name: card.Name, Account: card.AccountName,
+				CloseDate: dateText(f, card.CloseDate), Owner: card.OwnerName, Initials: initials(card.OwnerName)}
+			if card.CloseDate != nil {
+				// Only a deal still open can be late; a closed one's date is when it closed.
+				v.CloseISO, v.Overdue = *card.CloseDate, *card.CloseDate < today && col.Stage.Kind == Open
+			}
+			if card.OwnerID != nil {
+				v.Tone = *card.OwnerID % avatarTones
+			}
 			if card.AmountMinor != nil {
 				v.Amount = f.Money(*card.AmountMinor, card.Currency)
 			}
@@ -123,6 +178,53 @@ func (m *Module) board(c *web.Ctx) error {
 	return c.Render("deals_board", "deals.board.title", "deals", d)
 }
 
+// ownerChoices fills the owner filter's options: anyone, me, my team
+// (for a role that reads its team's deals or everyone's, in a team), and
+// the people whose deals the viewer may read.
+func (m *Module) ownerChoices(c *web.Ctx, d *boardPage, filter BoardFilter) error {
+	p := *c.User
+	d.Owners = []choice{{Value: OwnerAnyone, Label: c.T("deals.board.owner_anyone")}, {Value: OwnerMe, Label: c.T("deals.board.owner_me")}}
+	if p.TeamID != 0 && p.Reads() != auth.VisibleOwn || d.Owner == OwnerTeam {
+		d.Owners = append(d.Owners, choice{Value: OwnerTeam, Label: c.T("deals.board.owner_team")})
+	}
+	for i := range d.Owners {
+		d.Owners[i].Selected = d.Owners[i].Value == d.Owner
+	}
+	var keep int64
+	if d.Owner != OwnerMe && d.Owner != OwnerTeam && filter.OwnerID != nil {
+		keep = *filter.OwnerID
+	}
+	people, err := m.Pipelines.Owners(c.R.Context(), p, keep)
+	if err != nil {
+		return err
+	}
+	for _, o := range people {
+		id := strconv.FormatInt(o.ID, 10)
+		d.People = append(d.People, choice{Value: id, Label: o.Name, Selected: id == d.Owner})
+	}
+	return nil
+}
+
+// moreFilter is the owner filter in the filter language, for a column's
+// link to the rest of its deals in the list; "" when there is none.
+func (m *Module) moreFilter(c *web.Ctx, filter BoardFilter) (string, error) {
+	switch {
+	case filter.OwnerID != nil:
+		return fmt.Sprintf("owner_id = %d", *filter.OwnerID), nil
+	case filter.TeamID != nil:
+		ids, err := m.Pipelines.TeamMembers(c.R.Context(), *filter.TeamID)
+		if err != nil {
+			return "", err
+		}
+		list := make([]string, len(ids))
+		for i, id := range ids {
+			list[i] = strconv.FormatInt(id, 10)
+		}
+		return "owner_id in (" + strings.Join(list, ", ") + ")", nil
+	}
+	return "", nil
+}
+
 func (m *Module) pipelineLink(c *web.Ctx) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -131,7 +233,7 @@ func (m *Module) pipelineLink(c *web.Ctx) error {
 	if _, err := m.Pipelines.Get(c.R.Context(), id); err != nil {
 		return err
 	}
-	return c.Redirect(boardURL(id), "")
+	return c.Redirect(boardURL(id, OwnerAnyone), "")
 }
 
 func (m *Module) stageLink(c *web.Ctx) error {
@@ -142,7 +244,7 @@ func (m *Module) stageLink(c *web.Ctx) error {
 	if _, err := m.Pipelines.Stage(c.R.Context(), id); err != nil {
 		return err
 	}
-	return c.Redirect(stageListURL(id), "")
+	return c.Redirect(stageListURL(id, ""), "")
 }
 
 // movePage is what deals_move.html shows: a deal, the stages it can move
@@ -170,8 +272,10 @@ func (m *Module) movePageData(c *web.Ctx, id, target int64) (movePage, error) {
 	if target == 0 {
 		target = rec.Int("stage_id")
 	}
+	// The board's card menu links here with its owner filter, to go back to.
+	_, owner := ParseOwner(*c.User, c.R.FormValue("owner"))
 	d := movePage{DealID: rec.ID, DealName: rec.String("name"), Version: rec.Version,
-		Back: localPath(c.R.FormValue("back"), boardURL(pipe.ID))}
+		Back: localPath(c.R.FormValue("back"), boardURL(pipe.ID, owner))}
 	for _, st := range pipe.Stages {
 		o := option{ID: st.ID, Name: m.stageName(c.Lang, st), Kind: st.Kind, Selected: st.ID == target}
 		if st.ID == rec.Int("stage_id") {
@@ -237,15 +341,17 @@ func (m *Module) moveSubmit(c *web.Ctx) error {
 	}
 	pipelineID := rec.Int("pipeline_id")
 	if !wantsJSON(c.R) {
-		return c.Redirect(localPath(c.Form("back"), boardURL(pipelineID)), "flash.deal_moved")
+		return c.Redirect(localPath(c.Form("back"), boardURL(pipelineID, OwnerAnyone)), "flash.deal_moved")
 	}
 	return m.moveAnswer(c, rec.ID, rec.Int("stage_id"), rec.Version, pipelineID)
 }
 
 // moveAnswer tells the board's script the deal's new version and every
-// column's new count and sums.
+// column's new count and sums, under the board's owner filter (the
+// script sends it as "owner").
 func (m *Module) moveAnswer(c *web.Ctx, id, stageID, version, pipelineID int64) error {
-	sums, err := m.Pipelines.Sums(c.R.Context(), *c.User, pipelineID)
+	filter, _ := ParseOwner(*c.User, c.Form("owner"))
+	sums, err := m.Pipelines.Sums(c.R.Context(), *c.User, pipelineID, filter)
 	if err != nil {
 		return err
 	}

@@ -123,10 +123,14 @@ func TestBoardPageMovesDealsThroughTheCardMenuWithoutScript(t *testing.T) {
 		}
 		pros := column(t, page, "Prospecting")
 		for _, want := range []string{"Mesin kasir &lt;b&gt;toko&lt;/b&gt;", "IDR 1,500,000", "30 Apr 2026", `data-testid="stage-count">1<`,
-			fmt.Sprintf(`action="/deals/%d/move"`, id), `name="stage_id"`} {
+			`aria-label="agus@example.co.id" title="agus@example.co.id">A</span>`, fmt.Sprintf(`<a class="deals-card-menu" href="/deals/%d/move" aria-label="Move to…"`, id)} {
 			if !strings.Contains(pros, want) {
 				t.Errorf("Prospecting column lacks %q", want)
 			}
+		}
+		// No card carries a form or a list of stages of its own.
+		if strings.Contains(pros, "<form") || strings.Contains(pros, "<select") {
+			t.Error("a card carries a form or a select")
 		}
 		if strings.Contains(page, "Punya Budi") || strings.Contains(page, "<b>toko</b>") {
 			t.Error("the board shows another salesperson's deal, or a name unescaped")
@@ -137,8 +141,12 @@ func TestBoardPageMovesDealsThroughTheCardMenuWithoutScript(t *testing.T) {
 			}
 		}
 
-		// The card's menu posts a plain form and comes back to the board.
+		// The card's menu is a link to the move page, whose form comes back to the board.
 		qual, lost := e.stage(t, "Qualification"), e.stage(t, "Closed Lost")
+		res, page = b.get(fmt.Sprintf("/deals/%d/move", id))
+		if res.StatusCode != 200 || !strings.Contains(page, `name="stage_id"`) || !strings.Contains(page, fmt.Sprintf(`name="back" value="%s"`, strings.ReplaceAll(board, "&", "&amp;"))) {
+			t.Fatalf("the move page the card links to: %d, want a stage picker that comes back to %s", res.StatusCode, board)
+		}
 		form := url.Values{"stage_id": {fmt.Sprint(qual.ID)}, "version": {"1"}, "back": {board}}
 		res, _ = b.submit(board, fmt.Sprintf("/deals/%d/move", id), form)
 		wantRedirect(t, res, board)

@@ -1,9 +1,11 @@
-// The pipeline board (/deals/board): drag a card to another column, or use
-// the card's stage menu, to move a deal. Without this script every card's
-// menu is a plain form that posts to /deals/{id}/move; with it, the same
-// move happens in place: won and lost ask for the reason in a dialog, the
-// server answers with the columns' new counts and sums, and a refused move
-// puts the card back and says why.
+// The pipeline board (/deals/board). Without this script a card's menu is
+// a link to the deal's move page. With it, a deal moves in place three
+// ways: dragged to another column; by keyboard, Shift+→ and Shift+← on a
+// card for the next and previous stage; or through the card's menu, which
+// opens the page's one "Move to…" menu beside it. Won and lost ask for
+// the reason in a dialog, the server answers with the columns' new counts
+// and sums, the live region says what happened, and a refused move puts
+// the card back and says why.
 (function () {
   'use strict';
 
@@ -14,10 +16,16 @@
   var csrf = board.dataset.csrf;
   var status = document.getElementById('deals-status');
   var dialog = document.getElementById('deals-reason');
+  var menu = document.getElementById('deals-menu');
+  var keys = document.getElementById('deals-keys');
+  var canFetch = typeof window.fetch === 'function';
 
+  // say writes to the live region. Emptying it first makes a screen
+  // reader announce the same words twice in a row (two moves to one stage).
   function say(message, isError) {
-    status.textContent = message;
+    status.textContent = '';
     status.classList.toggle('form-error', Boolean(isError));
+    window.setTimeout(function () { status.textContent = message; }, 50);
   }
 
   function columnOf(el) {
@@ -26,6 +34,11 @@
 
   function listOf(stageID) {
     return board.querySelector('.deals-cards[data-stage-id="' + stageID + '"]');
+  }
+
+  function movePage(card) {
+    var link = card.querySelector('.deals-card-menu');
+    return link ? link.href : '/deals/' + card.dataset.dealId + '/move';
   }
 
   // askReason resolves to the reason typed ('' for open stages), or null
@@ -72,17 +85,6 @@
     });
   }
 
-  // submitForm moves the deal the way the page works without this script:
-  // a form post, answered with the board again or the reason page.
-  function submitForm(card, stageID) {
-    var form = card.querySelector('form.deals-move');
-    if (!form) {
-      return;
-    }
-    form.querySelector('select[name="stage_id"]').value = stageID;
-    form.submit();
-  }
-
   function post(card, stageID, reason) {
     var body = new URLSearchParams();
     body.set('csrf_token', csrf);
@@ -90,6 +92,7 @@
     body.set('version', card.dataset.version);
     body.set('lost_reason', reason);
     body.set('confirm', '1');
+    body.set('owner', board.dataset.owner || '');
     return fetch('/deals/' + card.dataset.dealId + '/move', {
       method: 'POST',
       credentials: 'same-origin',
@@ -133,21 +136,13 @@
         putBack();
         return;
       }
-      if (reason === undefined || typeof window.fetch !== 'function') {
-        submitForm(card, stageID);
+      if (reason === undefined || !canFetch) {
+        window.location.href = movePage(card);
         return;
       }
       card.setAttribute('aria-busy', 'true');
       return post(card, stageID, reason).then(function (answer) {
         card.dataset.version = answer.version;
-        var version = card.querySelector('input[name="version"]');
-        if (version) {
-          version.value = answer.version;
-        }
-        var select = card.querySelector('select[name="stage_id"]');
-        if (select) {
-          select.value = stageID;
-        }
         showColumns(answer.columns);
         say(answer.message, false);
       }).catch(function (err) {
@@ -159,15 +154,54 @@
     });
   }
 
-  // Dragging between columns.
+  // sortKey orders cards as the server does: by close date, undated last,
+  // then by ID.
+  function sortKey(card) {
+    var date = card.querySelector('time');
+    var id = ('000000000000' + card.dataset.dealId).slice(-12);
+    return (date ? date.getAttribute('datetime') : '9999-12-31') + ' ' + id;
+  }
+
+  // moveTo puts the card in another column where a reload would show it,
+  // moves the deal, and keeps the keyboard's focus on what had it (or on
+  // focusEl); a refused move brings the card back.
+  function moveTo(card, stageID, focusEl) {
+    var from = card.parentElement;
+    var target = listOf(stageID);
+    if (!target || target === from) {
+      return;
+    }
+    var oldNext = card.nextElementSibling;
+    var focus = focusEl || (card.contains(document.activeElement) ? document.activeElement : null);
+    var key = sortKey(card);
+    var before = Array.prototype.find.call(target.children, function (other) {
+      return sortKey(other) > key;
+    });
+    target.insertBefore(card, before || null);
+    if (focus) {
+      focus.focus();
+    }
+    move(card, stageID, columnOf(target).dataset.stageKind, function () {
+      from.insertBefore(card, oldNext);
+      if (focus) {
+        focus.focus();
+      }
+    });
+  }
+
+  // Dragging between columns. On a touch screen a card is held a moment
+  // before it drags, so that a swipe scrolls the board.
   if (window.Sortable) {
     board.querySelectorAll('.deals-cards').forEach(function (list) {
       window.Sortable.create(list, {
         group: 'deals',
         animation: 150,
         emptyInsertThreshold: 40,
-        filter: 'select, button, input, textarea',
+        delay: 200,
+        delayOnTouchOnly: true,
+        filter: '.deals-card-menu',
         preventOnFilter: false,
+        onStart: closeMenu,
         onEnd: function (evt) {
           var card = evt.item;
           var from = evt.from;
@@ -189,34 +223,150 @@
     });
   }
 
-  // The card menu: the keyboard's (and the screen reader's) way to move.
-  board.addEventListener('submit', function (event) {
-    var form = event.target;
-    if (!form.classList.contains('deals-move')) {
-      return;
+  // The card menu: one list of stages for the whole page, opened beside
+  // the card's button.
+  var menuCard = null;
+  var menuButton = null;
+  var items = menu ? Array.prototype.slice.call(menu.querySelectorAll('[role="menuitem"]')) : [];
+
+  function placeMenu() {
+    var r = menuButton.getBoundingClientRect();
+    var w = menu.offsetWidth;
+    var h = menu.offsetHeight;
+    var left = Math.min(r.right - w, window.innerWidth - w - 8);
+    var top = r.bottom + 4;
+    if (top + h > window.innerHeight - 8) {
+      top = Math.max(8, r.top - h - 4);
     }
-    var card = form.closest('.deals-card');
-    var select = form.querySelector('select[name="stage_id"]');
-    var from = card.parentElement;
-    var stageID = select.value;
-    if (from.dataset.stageId === stageID) {
-      event.preventDefault();
-      return;
-    }
-    var target = listOf(stageID);
-    if (!target || typeof window.fetch !== 'function') {
-      return; // the form posts as it would without this script
-    }
-    event.preventDefault();
-    var oldNext = card.nextElementSibling;
-    move(card, stageID, columnOf(target).dataset.stageKind, function () {
-      from.insertBefore(card, oldNext);
-      select.value = from.dataset.stageId;
-      select.focus();
+    menu.style.left = Math.max(8, left) + 'px';
+    menu.style.top = top + 'px';
+  }
+
+  function openMenu(button) {
+    closeMenu();
+    menuButton = button;
+    menuCard = button.closest('.deals-card');
+    var current = menuCard.parentElement.dataset.stageId;
+    items.forEach(function (item) {
+      item.setAttribute('aria-disabled', String(item.dataset.stageId === current));
+      item.tabIndex = -1;
     });
-    // The card joins its new column at once (keeping the keyboard's focus
-    // on its menu); a refused move brings it back.
-    target.insertBefore(card, target.firstElementChild);
-    select.focus();
+    menu.hidden = false;
+    button.setAttribute('aria-expanded', 'true');
+    placeMenu();
+    var first = items.find(function (item) { return item.getAttribute('aria-disabled') !== 'true'; }) || items[0];
+    first.focus();
+  }
+
+  function closeMenu(returnFocus) {
+    if (!menu || menu.hidden) {
+      return;
+    }
+    menu.hidden = true;
+    menuButton.setAttribute('aria-expanded', 'false');
+    if (returnFocus === true) {
+      menuButton.focus();
+    }
+    menuCard = null;
+  }
+
+  if (menu && canFetch) {
+    // The card's link to the move page becomes the menu's button.
+    board.querySelectorAll('.deals-card-menu').forEach(function (link) {
+      link.setAttribute('role', 'button');
+      link.setAttribute('aria-haspopup', 'menu');
+      link.setAttribute('aria-controls', 'deals-menu');
+      link.setAttribute('aria-expanded', 'false');
+    });
+    board.addEventListener('click', function (event) {
+      var button = event.target.closest('.deals-card-menu');
+      if (!button) {
+        return;
+      }
+      event.preventDefault();
+      if (menuButton === button && !menu.hidden) {
+        closeMenu(true);
+      } else {
+        openMenu(button);
+      }
+    });
+    menu.addEventListener('click', function (event) {
+      var item = event.target.closest('[role="menuitem"]');
+      if (!item || item.getAttribute('aria-disabled') === 'true') {
+        return;
+      }
+      var card = menuCard;
+      var button = menuButton;
+      closeMenu(true);
+      moveTo(card, item.dataset.stageId, button);
+    });
+    menu.addEventListener('keydown', function (event) {
+      var i = items.indexOf(document.activeElement);
+      var next = null;
+      switch (event.key) {
+        case 'ArrowDown': next = items[(i + 1) % items.length]; break;
+        case 'ArrowUp': next = items[(i - 1 + items.length) % items.length]; break;
+        case 'Home': next = items[0]; break;
+        case 'End': next = items[items.length - 1]; break;
+        case 'Escape': event.preventDefault(); closeMenu(true); return;
+        case 'Tab': closeMenu(true); return;
+        default: return;
+      }
+      event.preventDefault();
+      next.focus();
+    });
+    document.addEventListener('click', function (event) {
+      if (!menu.hidden && !menu.contains(event.target) && !event.target.closest('.deals-card-menu')) {
+        closeMenu(false);
+      }
+    });
+    window.addEventListener('resize', function () { if (!menu.hidden) { placeMenu(); } });
+    document.addEventListener('scroll', function () { if (!menu.hidden) { placeMenu(); } }, true);
+  }
+
+  // The keyboard: Shift+→ and Shift+← move the focused card to the next
+  // and previous stage; ↑ and ↓ go to the card above or below. A role
+  // link (Space) opens the menu like a button.
+  function cards(list) {
+    return Array.prototype.slice.call(list.children);
+  }
+
+  board.addEventListener('keydown', function (event) {
+    var card = event.target.closest('.deals-card');
+    if (!card || event.altKey || event.ctrlKey || event.metaKey) {
+      return;
+    }
+    if (event.key === ' ' && event.target.classList.contains('deals-card-menu') && event.target.getAttribute('role') === 'button') {
+      event.preventDefault();
+      openMenu(event.target);
+      return;
+    }
+    if (event.shiftKey && (event.key === 'ArrowRight' || event.key === 'ArrowLeft')) {
+      event.preventDefault();
+      if (!canFetch || card.getAttribute('aria-busy') === 'true') {
+        return;
+      }
+      var columns = Array.prototype.slice.call(board.querySelectorAll('.deals-column'));
+      var at = columns.indexOf(columnOf(card));
+      var to = columns[at + (event.key === 'ArrowRight' ? 1 : -1)];
+      if (!to) {
+        say(event.key === 'ArrowRight' ? board.dataset.msgLast : board.dataset.msgFirst, false);
+        return;
+      }
+      moveTo(card, to.dataset.stageId);
+      return;
+    }
+    if (!event.shiftKey && (event.key === 'ArrowDown' || event.key === 'ArrowUp')) {
+      var list = cards(card.parentElement);
+      var other = list[list.indexOf(card) + (event.key === 'ArrowDown' ? 1 : -1)];
+      if (other) {
+        event.preventDefault();
+        other.querySelector('.deals-card-name').focus();
+      }
+    }
   });
+
+  if (keys && canFetch) {
+    keys.hidden = false;
+  }
 })();
