@@ -227,6 +227,7 @@
   // the card's button.
   var menuCard = null;
   var menuButton = null;
+  var openingKey = false;
   var items = menu ? Array.prototype.slice.call(menu.querySelectorAll('[role="menuitem"]')) : [];
 
   function placeMenu() {
@@ -290,9 +291,12 @@
         openMenu(button);
       }
     });
+    // The key that opened the menu must not also press its first item,
+    // as it can when its keypress lands there (a click with no mouse).
+    document.addEventListener('keyup', function () { openingKey = false; }, true);
     menu.addEventListener('click', function (event) {
       var item = event.target.closest('[role="menuitem"]');
-      if (!item || item.getAttribute('aria-disabled') === 'true') {
+      if (!item || item.getAttribute('aria-disabled') === 'true' || openingKey && event.detail === 0) {
         return;
       }
       var card = menuCard;
@@ -325,8 +329,8 @@
   }
 
   // The keyboard: Shift+→ and Shift+← move the focused card to the next
-  // and previous stage; ↑ and ↓ go to the card above or below. A role
-  // link (Space) opens the menu like a button.
+  // and previous stage; ↑ and ↓ go to the card above or below; Enter or
+  // Space on a card's menu button opens the menu.
   function cards(list) {
     return Array.prototype.slice.call(list.children);
   }
@@ -336,9 +340,12 @@
     if (!card || event.altKey || event.ctrlKey || event.metaKey) {
       return;
     }
-    if (event.key === ' ' && event.target.classList.contains('deals-card-menu') && event.target.getAttribute('role') === 'button') {
+    if ((event.key === 'Enter' || event.key === ' ') && !event.shiftKey && event.target.getAttribute('aria-haspopup') === 'menu') {
+      // Opened here, not by the link's click: the same Enter would
+      // otherwise go on to press the menu's first item.
       event.preventDefault();
       openMenu(event.target);
+      openingKey = true;
       return;
     }
     if (event.shiftKey && (event.key === 'ArrowRight' || event.key === 'ArrowLeft')) {
