@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/relasi/relasi/internal/auth"
 )
@@ -249,10 +250,11 @@ func TestBoardSpeaksIndonesian(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.createDeal(t, e.AdminToken, map[string]any{"name": "Katering kantor", "amount": 12500000, "owner_id": u.ID})
+		e.createDeal(t, e.AdminToken, map[string]any{"name": "Katering kantor", "amount": 12500000, "owner_id": u.ID, "close_date": "2026-01-15"})
 		b := e.signIn(t, "sari@example.co.id")
 		_, page := b.get("/deals/board")
-		for _, want := range []string{"Papan saluran penjualan: Penjualan", ">Prospeksi</h2>", ">Ditutup – Kalah</h2>", "Rp 12.500.000", "Pindahkan"} {
+		for _, want := range []string{"Papan saluran penjualan: Penjualan", ">Prospeksi</h2>", ">Ditutup – Kalah</h2>", "Rp 12.500.000", "Pindahkan",
+			">Pemilik</label>", ">Siapa saja</option>", ">Saya</option>", `aria-label="Pindahkan ke…"`, "<b>Terlambat</b> 15 Jan 2026", "Papan ketik: pada kartu, Shift"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("Indonesian board lacks %q", want)
 			}
@@ -338,6 +340,51 @@ func TestPipelineSettingsPages(t *testing.T) {
 		res, page = b.submit("/settings/pipelines", "/settings/pipelines", url.Values{"name": {"kemitraan"}})
 		if res.StatusCode != 409 || !strings.Contains(page, "is already in use") {
 			t.Errorf("duplicate pipeline name: %d", res.StatusCode)
+		}
+	})
+}
+
+// TestBoardCardsAreCompact: a card shows the deal's name as a link, its
+// account, amount and close date — marked overdue when an open deal's
+// date has passed, not when the deal is closed — and the owner as
+// initials in a circle named in full; an unowned deal shows no avatar.
+func TestBoardCardsAreCompact(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		owner, err := e.Auth.CreateUser(context.Background(), auth.NewUser{Email: "rina@example.co.id", Name: "Rina Kusuma Dewi", Password: "rahasia-123", Role: auth.Sales})
+		if err != nil {
+			t.Fatal(err)
+		}
+		acc := e.do(t, call{Token: e.AdminToken, Method: "POST", Path: "/api/v1/accounts", Body: map[string]any{"name": "CV Maju Jaya"}}, 201).object(t)
+		yesterday := time.Now().AddDate(0, 0, -2).Format(time.DateOnly) // past in every time zone
+		late := e.createDeal(t, e.AdminToken, map[string]any{"name": "Terlambat tutup", "amount": 7500000, "close_date": yesterday, "account_id": acc["id"], "owner_id": owner.ID})
+		future := e.createDeal(t, e.AdminToken, map[string]any{"name": "Masih lama", "close_date": "2099-01-31", "owner_id": nil})
+		won := e.createDeal(t, e.AdminToken, map[string]any{"name": "Sudah menang", "close_date": yesterday, "stage_id": e.stage(t, "Closed Won").ID})
+
+		_, page := e.signIn(t, "admin@example.co.id").get("/deals/board")
+		cardHTML := func(deal map[string]any) string {
+			t.Helper()
+			start := strings.Index(page, fmt.Sprintf(`<li class="deals-card" data-deal-id="%d"`, num(t, deal["id"])))
+			if start < 0 {
+				t.Fatalf("the board has no card for %v", deal["name"])
+			}
+			return page[start : start+strings.Index(page[start:], "</li>")]
+		}
+		c := cardHTML(late)
+		for _, want := range []string{
+			fmt.Sprintf(`<a class="deals-card-name" href="/opportunities/%d">Terlambat tutup</a>`, num(t, late["id"])),
+			`<span class="deals-card-account">CV Maju Jaya</span>`, `<span class="deals-card-amount">IDR 7,500,000</span>`,
+			fmt.Sprintf(`<time class="deals-card-date overdue" datetime="%s"><b>Overdue</b> `, yesterday),
+			`role="img" aria-label="Rina Kusuma Dewi" title="Rina Kusuma Dewi">RK</span>`,
+		} {
+			if !strings.Contains(c, want) {
+				t.Errorf("the late deal's card lacks %q:\n%s", want, c)
+			}
+		}
+		if c := cardHTML(future); !strings.Contains(c, `<time class="deals-card-date" datetime="2099-01-31">31 Jan 2099</time>`) || strings.Contains(c, "deals-avatar") {
+			t.Errorf("a future, unowned deal's card: %s", c)
+		}
+		if c := cardHTML(won); strings.Contains(c, "overdue") {
+			t.Errorf("a won deal's past close date is marked overdue: %s", c)
 		}
 	})
 }
