@@ -19,6 +19,8 @@
   var menu = document.getElementById('deals-menu');
   var keys = document.getElementById('deals-keys');
   var canFetch = typeof window.fetch === 'function';
+  // A read-only user's board shows the deals and moves none.
+  var canMove = board.hasAttribute('data-can-move');
 
   // say writes to the live region. Emptying it first makes a screen
   // reader announce the same words twice in a row (two moves to one stage).
@@ -191,7 +193,7 @@
 
   // Dragging between columns. On a touch screen a card is held a moment
   // before it drags, so that a swipe scrolls the board.
-  if (window.Sortable) {
+  if (window.Sortable && canMove) {
     board.querySelectorAll('.deals-cards').forEach(function (list) {
       window.Sortable.create(list, {
         group: 'deals',
@@ -348,7 +350,7 @@
       openingKey = true;
       return;
     }
-    if (event.shiftKey && (event.key === 'ArrowRight' || event.key === 'ArrowLeft')) {
+    if (event.shiftKey && (event.key === 'ArrowRight' || event.key === 'ArrowLeft') && canMove) {
       event.preventDefault();
       if (!canFetch || card.getAttribute('aria-busy') === 'true') {
         return;
@@ -373,7 +375,7 @@
     }
   });
 
-  if (keys && canFetch) {
+  if (keys && canFetch && canMove) {
     keys.hidden = false;
   }
 })();
