@@ -49,6 +49,13 @@ type chromeTab struct {
 // a skipped browser test would hide a broken UI.
 func newChromeTab(t *testing.T, baseURL string) *chromeTab {
 	t.Helper()
+	return newChromeTabWithin(t, baseURL, chromeTestTimeout)
+}
+
+// newChromeTabWithin is newChromeTab for a test that needs the browser
+// longer than chromeTestTimeout: one that visits every page.
+func newChromeTabWithin(t *testing.T, baseURL string, limit time.Duration) *chromeTab {
+	t.Helper()
 	base, err := url.Parse(baseURL)
 	if err != nil {
 		t.Fatalf("parse base URL %q: %v", baseURL, err)
@@ -80,7 +87,7 @@ func newChromeTab(t *testing.T, baseURL string) *chromeTab {
 	)
 	// The deadline covers the browser's whole life: when it passes, Chromium
 	// stops and every later step fails with the context's error.
-	timeoutCtx, cancelTimeout := context.WithTimeout(context.Background(), chromeTestTimeout)
+	timeoutCtx, cancelTimeout := context.WithTimeout(context.Background(), limit)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(timeoutCtx, opts...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
 	// Cleanups run in reverse order, so Chromium exits before t.TempDir

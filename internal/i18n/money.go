@@ -63,7 +63,9 @@ func (f Formatter) Money(minor int64, currency string) string {
 //
 // In Indonesian a '.' is a thousands separator, so "1.500" is fifteen hundred;
 // a single '.' that cannot be grouping ("1500000.5", "1.5") is read as a
-// decimal point. More fraction digits than the currency has are rejected, not
+// decimal point. The other language's way is read too where it cannot be
+// mistaken: "150.000.000" and "1.500,50" in English, "150,000,000" and
+// "1,500.50" in Indonesian; "1.500" in English stays one and a half. More fraction digits than the currency has are rejected, not
 // rounded. The currency code or its symbol may lead or trail the number.
 func ParseMoney(lang, s, currency string) (int64, error) {
 	code := canonicalCurrency(currency)
@@ -90,6 +92,13 @@ func ParseMoney(lang, s, currency string) (int64, error) {
 
 	group, dec := separators(lang)
 	mag, err := parseMagnitude(str, group, dec, info.exponent, code)
+	if err != nil && otherStyle(str, dec, group) {
+		// Written the other language's way where that cannot be misread:
+		// "150.000.000" or "150.000.000,50" on an English page.
+		if m, err2 := parseMagnitude(str, dec, group, info.exponent, code); err2 == nil {
+			mag, err = m, nil
+		}
+	}
 	if err != nil {
 		return 0, invalid("%s", err)
 	}
@@ -103,6 +112,19 @@ func ParseMoney(lang, s, currency string) (int64, error) {
 		return 0, invalid("too large")
 	}
 	return int64(mag), nil
+}
+
+// otherStyle reports whether s is unmistakably written with group as the
+// thousands separator and dec as the decimal one: two or more groups
+// ("150.000.000"), or a group before a decimal ("1.500,50"), each group of
+// three digits. A lone "1.500" is not: in English it is one and a half.
+func otherStyle(s string, group, dec byte) bool {
+	intPart, _, _ := strings.Cut(s, string(dec))
+	if strings.Count(s, string(dec)) > 1 || !validGrouping(intPart, group) {
+		return false
+	}
+	groups := strings.Count(intPart, string(group))
+	return groups >= 2 || groups == 1 && strings.Contains(s, string(dec))
 }
 
 // stripCurrency removes one of the given codes or symbols (case-insensitive)

@@ -168,6 +168,25 @@ func Display(stored string) string {
 	return phonenumbers.Format(n, phonenumbers.INTERNATIONAL)
 }
 
+// DisplayIn is a stored number as people in region (ISO 3166 "ID") read
+// it: a number of that country in its national form, "0831-5783-0432",
+// "(021) 5551234 ext. 12"; any other in the international form, "+65 6123
+// 4567", since it is dialled from abroad. A value that is not a stored
+// number is returned as it is.
+func DisplayIn(stored, region string) string {
+	if stored == "" {
+		return ""
+	}
+	n, err := phonenumbers.Parse(stored, DefaultRegion)
+	if err != nil {
+		return stored
+	}
+	if region != "" && phonenumbers.GetRegionCodeForNumber(n) == strings.ToUpper(region) {
+		return phonenumbers.Format(n, phonenumbers.NATIONAL)
+	}
+	return phonenumbers.Format(n, phonenumbers.INTERNATIONAL)
+}
+
 // TelURI is the tel: link that dials a stored number, its extension
 // included (RFC 3966: tel:+62215551234;ext=12), or "" for a value that is
 // not a stored number.
