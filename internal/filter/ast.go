@@ -86,6 +86,10 @@ const (
 	DateValue                      // 2026-01-31
 	DateTimeValue                  // 2026-01-31T10:00:00Z, 2026-01-31T10:00+07:00, 2026-01-31T10:00 (user's zone)
 	RelativeValue                  // -90d, +7d, -2w, -3m, -1y, -12h, now, today, yesterday, tomorrow
+	// WordValue is a bare word that is no keyword. Only me (the viewer)
+	// and my (the viewer's team) mean something, on the fields that take
+	// them (Field.Self); anywhere else Compile asks for quotes.
+	WordValue
 )
 
 // Value is a literal in a filter. Text is a string's content (escapes

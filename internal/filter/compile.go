@@ -19,6 +19,9 @@ type Options struct {
 	FirstArg int            // first $n to use (default 1)
 	Now      time.Time      // for relative dates; zero → time.Now()
 	Location *time.Location // the user's zone, for "today" and date-only values; nil → Asia/Jakarta
+	// UserID and TeamID are the viewer's, what me and my stand for (see
+	// Field.Self); 0 where there is none, which no record's owner is.
+	UserID, TeamID int64
 }
 
 // Where is a compiled filter: a WHERE fragment with its bound arguments.
@@ -50,7 +53,7 @@ func Compile(src string, s Schema, o Options) (Where, error) {
 	if n.Op == OpEmpty {
 		return Where{}, nil
 	}
-	c := &compiler{schema: s, engine: o.Engine, now: o.Now, loc: o.Location, next: o.FirstArg}
+	c := &compiler{schema: s, engine: o.Engine, now: o.Now, loc: o.Location, next: o.FirstArg, userID: o.UserID, teamID: o.TeamID}
 	if c.now.IsZero() {
 		c.now = time.Now()
 	}
@@ -108,6 +111,8 @@ type compiler struct {
 	loc    *time.Location
 	next   int // the next placeholder number
 	args   []any
+
+	userID, teamID int64 // what me and my bind
 }
 
 // arg binds v and returns its placeholder.
@@ -181,15 +186,49 @@ func (c *compiler) comparison(n Node) (string, error) {
 	if !ok {
 		return "", c.unknownField(n)
 	}
+	for _, v := range n.Values {
+		if err := c.word(f, v); err != nil {
+			return "", err
+		}
+	}
+	return c.compare(f, n)
+}
+
+// word checks a bare word: the field's own word for the viewer (me on
+// owner), or nothing a filter means, to be quoted as text.
+func (c *compiler) word(f Field, v Value) error {
+	if v.Kind != WordValue {
+		return nil
+	}
+	w := f.Self.word()
+	switch {
+	case w != "" && strings.EqualFold(v.Text, w):
+		return nil
+	case f.Self == SelfUser:
+		return mismatch(v.Pos, "%s takes me (you, the signed-in user) or a user's ID, found %s; to match the owner's name, write owner.name = %s", f.Name, v.Text, quote(v.Text))
+	case f.Self == SelfTeam:
+		return mismatch(v.Pos, "%s takes my (your team) or a team's ID, found %s", f.Name, v.Text)
+	}
+	return &checkError{pos: v.Pos, code: "syntax", msg: fmt.Sprintf("expected a value, found %s; put text in quotes: %s", v.Text, quote(v.Text))}
+}
+
+// compare is comparison once the field is known.
+func (c *compiler) compare(f Field, n Node) (string, error) {
 	switch n.Op {
 	case OpNe:
 		n.Op = OpEq
-		s, err := c.comparison(n)
+		s, err := c.compare(f, n)
 		return c.not(s), err
 	case OpNotIn:
 		n.Op = OpIn
-		s, err := c.comparison(n)
+		s, err := c.compare(f, n)
 		return c.not(s), err
+	}
+	if v := f.Via; v != nil {
+		inner := f
+		inner.Via = nil
+		s, err := c.compare(inner, n)
+		return v.ID + " IN (SELECT " + v.Key + " FROM " + v.Table + " WHERE " + s + ")", err
 	}
 	if n.Op == OpStartsWith && f.Prefix != nil {
 		return c.startsWith(f, n)

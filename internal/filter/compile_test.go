@@ -182,6 +182,8 @@ func TestCompileErrors(t *testing.T) {
 		{`created_at > +100000y`, "type_mismatch", `position 14: +100000y is outside the years 1 to 9999`},
 		{`name = true`, "type_mismatch", `position 8: name is a text field; expected text in quotes, found true`},
 		{`name contains 2026-01-01`, "type_mismatch", `position 15: name is a text field; expected text in quotes, found 2026-01-01`},
+		{`city = Jakarta`, "syntax", `position 8: expected a value, found Jakarta; put text in quotes: "Jakarta"`},
+		{`id in (1, me)`, "syntax", `position 11: expected a value, found me; put text in quotes: "me"`},
 		{`city = "a" or employees >`, "syntax", `position 26: expected a value after >, found the end of the filter`},
 		{strings.Repeat("(", 40) + "id = 1" + strings.Repeat(")", 40), "too_deep", `position 33: the filter nests deeper than 32 levels of parentheses and not`},
 	}

@@ -324,7 +324,9 @@ func (p *parser) parseValue(field string, op Op) (Value, error) {
 			if isKeyword(w) {
 				return Value{}, p.errorf("expected a value after %s, found the keyword %s", p.prev.describe(), w)
 			}
-			return Value{}, p.errorf("expected a value after %s, found %s; put text in quotes: %s", p.prev.describe(), t.text, quote(t.text))
+			// Whether the word means something depends on the field
+			// (me on owner), which only Compile knows.
+			v.Kind = WordValue
 		}
 	default:
 		return Value{}, p.errorf("expected a value after %s, found %s", p.prev.describe(), t.describe())

@@ -68,6 +68,45 @@ type Field struct {
 	// Prefix, when set, is how startswith reads the field (see Prefix).
 	// A MultiEnum field takes startswith only when it has one.
 	Prefix *Prefix
+	// Self lets an ID field take a word for the viewer's own ID: me for
+	// the user (Options.UserID), my for the user's team (Options.TeamID).
+	Self Self
+	// Via, when set, reads the field from a linked table: SQL names a
+	// column of Via.Table, and a condition on it is written
+	//
+	//	Via.ID IN (SELECT Via.Key FROM Via.Table WHERE <condition on SQL>)
+	//
+	// so that an index on Via.ID (a list's owner_id) serves it, where a
+	// subquery per row would read every record: owner.name = "Budi" is
+	// owner_id IN (SELECT id FROM users WHERE lower(name) = lower($1)).
+	Via *Via
+}
+
+// Self is the word an ID field takes for the viewer's own ID.
+type Self int
+
+const (
+	NoSelf   Self = iota
+	SelfUser      // me: Options.UserID
+	SelfTeam      // my: Options.TeamID
+)
+
+// word is how a filter writes the viewer's ID for s.
+func (s Self) word() string {
+	switch s {
+	case SelfUser:
+		return "me"
+	case SelfTeam:
+		return "my"
+	}
+	return ""
+}
+
+// Via is the linked table a field is read from (see Field.Via).
+type Via struct {
+	ID    string // the linking expression: "c.owner_id"
+	Table string // "users"
+	Key   string // the linked table's key that ID holds: "id"
 }
 
 // Prefix says how startswith matches a field whose values are stored in
@@ -132,6 +171,12 @@ func NewSchema(fields ...Field) Schema {
 		}
 		if f.Prefix != nil && f.Type == MultiEnum && f.Prefix.Column != "" && f.Prefix.Table == "" {
 			panic(fmt.Sprintf("filter: list field %q can have a prefix column only in a side table", f.Name))
+		}
+		if f.Self != NoSelf && f.Type != ID {
+			panic(fmt.Sprintf("filter: field %q of type %s cannot take me or my", f.Name, f.Type))
+		}
+		if v := f.Via; v != nil && (v.ID == "" || v.Table == "" || v.Key == "" || f.Prefix != nil || len(f.Args) > 0) {
+			panic(fmt.Sprintf("filter: field %q has a linked table without its ID, table or key, or with a prefix or arguments", f.Name))
 		}
 		if f.Scale < 0 || f.Scale > 18 {
 			panic(fmt.Sprintf("filter: field %q has scale %d outside 0..18", f.Name, f.Scale))

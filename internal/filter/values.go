@@ -25,6 +25,12 @@ func expected(f Field) string {
 	case Money:
 		return "an amount like 1500.50"
 	case ID:
+		switch f.Self {
+		case SelfUser:
+			return "me or a user's ID"
+		case SelfTeam:
+			return "my or a team's ID"
+		}
 		return "a whole number"
 	case Date:
 		return "a date like 2026-01-31 or a relative date like -7d or today"
@@ -57,6 +63,13 @@ func wrongType(f Field, v Value) error {
 func (c *compiler) scalar(f Field, v Value) (any, error) {
 	switch f.Type {
 	case Number, ID:
+		if v.Kind == WordValue {
+			// word has let only the field's own word through.
+			if f.Self == SelfTeam {
+				return c.teamID, nil
+			}
+			return c.userID, nil
+		}
 		if v.Kind != NumberValue {
 			break
 		}

@@ -61,6 +61,10 @@ type Request struct {
 	// After holds the last row's sort values from the cursor (one per sort
 	// field, then the ID), or nil for the first page.
 	After []any
+	// Before holds the first row's sort values of the page after the one
+	// asked for (the before parameter: a previous page); the query then
+	// runs backwards, and Window puts the rows back in order.
+	Before []any
 
 	cols   Columns
 	idExpr string
@@ -101,13 +105,25 @@ func Parse(q url.Values, cols Columns, defaultSort, idExpr string) (Request, err
 	if err := fe.Err(); err != nil {
 		return Request{}, err
 	}
-	if c := q.Get("cursor"); c != "" {
-		after, err := r.decodeCursor(c)
+	if q.Get("cursor") != "" && q.Get("before") != "" {
+		fe.Add("before", "invalid", "cannot be given with cursor; a page is either after a cursor or before one")
+		return Request{}, fe.Err()
+	}
+	for _, name := range []string{"cursor", "before"} {
+		c := q.Get(name)
+		if c == "" {
+			continue
+		}
+		keys, err := r.decodeCursor(c)
 		if err != nil {
-			fe.Add("cursor", "invalid", "is not a cursor from this list with this sort; start again without it")
+			fe.Add(name, "invalid", "is not a cursor from this list with this sort; start again without it")
 			return Request{}, fe.Err()
 		}
-		r.After = after
+		if name == "cursor" {
+			r.After = keys
+		} else {
+			r.Before = keys
+		}
 	}
 	return r, nil
 }
@@ -121,18 +137,24 @@ func (c Columns) names() []string {
 //
 // For sort (a ASC, b DESC) after (x, y, id0) it is
 // (a > x) OR (a = x AND b < y) OR (a = x AND b = y AND id > id0).
+//
+// Before a cursor, every comparison is turned round: the rows before it.
 func (r Request) Where(firstArg int) (string, []any) {
-	if r.After == nil {
+	keys, back := r.After, r.Before != nil
+	if back {
+		keys = r.Before
+	}
+	if keys == nil {
 		return "", nil
 	}
 	exprs := make([]string, 0, len(r.Sort)+1)
 	ops := make([]string, 0, len(r.Sort)+1)
 	for _, f := range r.Sort {
 		exprs = append(exprs, r.cols[f.Field].Expr)
-		ops = append(ops, map[bool]string{false: ">", true: "<"}[f.Desc])
+		ops = append(ops, map[bool]string{false: ">", true: "<"}[f.Desc != back])
 	}
 	exprs = append(exprs, r.idExpr)
-	ops = append(ops, ">")
+	ops = append(ops, map[bool]string{false: ">", true: "<"}[back])
 	var ors []string
 	for i := range exprs {
 		var ands []string
@@ -142,20 +164,40 @@ func (r Request) Where(firstArg int) (string, []any) {
 		ands = append(ands, fmt.Sprintf("%s %s $%d", exprs[i], ops[i], firstArg+i))
 		ors = append(ors, "("+strings.Join(ands, " AND ")+")")
 	}
-	return "(" + strings.Join(ors, " OR ") + ")", r.After
+	return "(" + strings.Join(ors, " OR ") + ")", keys
 }
 
-// OrderBy returns the ORDER BY list, ending with the ID.
+// OrderBy returns the ORDER BY list, ending with the ID; before a cursor,
+// in reverse, nearest the cursor first.
 func (r Request) OrderBy() string {
+	back := r.Before != nil
+	dir := func(desc bool) string {
+		if desc != back {
+			return "DESC"
+		}
+		return "ASC"
+	}
 	parts := make([]string, 0, len(r.Sort)+1)
 	for _, f := range r.Sort {
-		dir := "ASC"
-		if f.Desc {
-			dir = "DESC"
-		}
-		parts = append(parts, r.cols[f.Field].Expr+" "+dir)
+		parts = append(parts, r.cols[f.Field].Expr+" "+dir(f.Desc))
 	}
-	return strings.Join(append(parts, r.idExpr+" ASC"), ", ")
+	return strings.Join(append(parts, r.idExpr+" "+dir(false)), ", ")
+}
+
+// Window cuts rows fetched with Fetch(), in the query's order, down to
+// the page in the list's order, and says whether pages come before it
+// (prev) and after it (next).
+func Window[T any](r Request, rows []T) (page []T, prev, next bool) {
+	more := len(rows) > r.Limit
+	if more {
+		rows = rows[:r.Limit]
+	}
+	if r.Before == nil {
+		return rows, r.After != nil, more
+	}
+	slices.Reverse(rows)
+	// The cursor's own row comes after this page.
+	return rows, more, true
 }
 
 // Fetch is the LIMIT to query: one more than the page, to know whether a
@@ -245,29 +287,36 @@ func (r Request) decodeCursor(c string) ([]any, error) {
 	return out, nil
 }
 
-// List is one page of results as the API returns it.
+// List is one page of results as the API returns it. PrevCursor, given as
+// before, asks for the page before this one.
 type List[T any] struct {
 	Items      []T    `json:"items"`
 	NextCursor string `json:"next_cursor,omitempty"`
+	PrevCursor string `json:"prev_cursor,omitempty"`
 }
 
 // Trim cuts rows fetched with Fetch() down to the page and sets NextCursor
 // from the last row shown. values returns a row's value for each sortable
 // field name; id returns its ID.
 func Trim[T any](r Request, rows []T, values func(T) map[string]any, id func(T) int64) List[T] {
-	out := List[T]{Items: rows}
+	items, prev, next := Window(r, rows)
+	out := List[T]{Items: items}
 	if out.Items == nil {
 		out.Items = []T{}
 	}
-	if len(rows) > r.Limit {
-		out.Items = rows[:r.Limit]
-		last := out.Items[r.Limit-1]
-		v := values(last)
+	cursor := func(row T) string {
+		v := values(row)
 		keys := make([]any, 0, len(r.Sort)+1)
 		for _, f := range r.Sort {
 			keys = append(keys, v[f.Field])
 		}
-		out.NextCursor = r.Cursor(append(keys, id(last))...)
+		return r.Cursor(append(keys, id(row))...)
+	}
+	if len(items) > 0 && next {
+		out.NextCursor = cursor(items[len(items)-1])
+	}
+	if len(items) > 0 && prev {
+		out.PrevCursor = cursor(items[0])
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -375,10 +376,36 @@ func (s *Store) filterSchema(p *auth.Principal, e *Entity, fields []Field, sortF
 			ordered = sortColumn(s.db.Engine, e, f).Expr
 		}
 		ff = append(ff, filter.Field{Name: f.Name, Type: f.filterType(), SQL: x, Choices: f.Choices, Scale: f.exponent(""), OrderedSQL: ordered,
-			Prefix: prefix(s.db.Engine, e, f, x)})
+			Prefix: prefix(s.db.Engine, e, f, x), Self: f.self()})
+	}
+	if e.Owned {
+		ff = append(ff, ownerFilters(e)...)
 	}
 	ff = append(ff, s.relatedFields(p, e)...)
 	return filter.NewSchema(ff...)
+}
+
+// ownerFilters are the owner's fields a filter names beside owner_id:
+// owner (owner = me, owner in (me, 12)), owner.team (owner.team = my) and
+// owner.name. Each is a condition on the record's owner_id, which the
+// entity's owner index serves; users are no owned records, so every
+// viewer reads their names and teams as lists show them.
+func ownerFilters(e *Entity) []filter.Field {
+	col := e.Alias + ".owner_id"
+	users := &filter.Via{ID: col, Table: "users", Key: "id"}
+	return []filter.Field{
+		{Name: "owner", Type: filter.ID, SQL: col, Self: filter.SelfUser},
+		{Name: "owner.team", Type: filter.ID, SQL: "team_id", Self: filter.SelfTeam, Via: users},
+		{Name: "owner.name", Type: filter.Text, SQL: "name", Via: users},
+	}
+}
+
+// self is the word a User field takes for the viewer: owner_id = me.
+func (f Field) self() filter.Self {
+	if f.Kind == User {
+		return filter.SelfUser
+	}
+	return filter.NoSelf
 }
 
 // SortColumns returns the sortable fields of an entity.
@@ -403,8 +430,11 @@ func (s *Store) List(ctx context.Context, p auth.Principal, e *Entity, q Query) 
 		return page.List[Record]{}, fmt.Errorf("list %s: %w", e.Name, err)
 	}
 	defer rows.Close()
-	var out []Record
-	var lastKeys []any
+	type keyed struct {
+		r    Record
+		keys []any // the row's sort values, for its cursor
+	}
+	var out []keyed
 	pr, sel := st.pr, st.sel
 	for rows.Next() {
 		keys := make([]any, len(pr.Sort))
@@ -416,21 +446,24 @@ func (s *Store) List(ctx context.Context, p auth.Principal, e *Entity, q Query) 
 		if err != nil {
 			return page.List[Record]{}, fmt.Errorf("list %s: %w", e.Name, err)
 		}
-		out = append(out, r)
-		if len(out) == pr.Limit {
-			lastKeys = keys
-		}
+		out = append(out, keyed{r, keys})
 	}
 	if err := rows.Err(); err != nil {
 		return page.List[Record]{}, fmt.Errorf("list %s: %w", e.Name, err)
 	}
-	list := page.List[Record]{Items: out}
-	if list.Items == nil {
-		list.Items = []Record{}
+	shown, prev, next := page.Window(pr, out)
+	list := page.List[Record]{Items: make([]Record, len(shown))}
+	for i, k := range shown {
+		list.Items[i] = k.r
 	}
-	if len(out) > pr.Limit {
-		list.Items = out[:pr.Limit]
-		list.NextCursor = pr.Cursor(append(cursorValues(lastKeys), out[pr.Limit-1].ID)...)
+	if len(shown) > 0 {
+		cursor := func(k keyed) string { return pr.Cursor(append(cursorValues(k.keys), k.r.ID)...) }
+		if next {
+			list.NextCursor = cursor(shown[len(shown)-1])
+		}
+		if prev {
+			list.PrevCursor = cursor(shown[0])
+		}
 	}
 	return list, nil
 }
@@ -451,6 +484,10 @@ type listStmt struct {
 	args  []any
 	pr    page.Request
 	sel   selection
+	// match is the condition of the list's records (scope and filter,
+	// not the page's position), with its arguments, for Count.
+	match     string
+	matchArgs []any
 }
 
 func (s *Store) listStatement(ctx context.Context, p auth.Principal, e *Entity, q Query) (listStmt, error) {
@@ -499,7 +536,8 @@ func (s *Store) listStatement(ctx context.Context, p auth.Principal, e *Entity, 
 		if len(pr.Sort) > 0 && pr.Sort[0].Field != "created_at" {
 			sortField = pr.Sort[0].Field
 		}
-		w, err := filter.Compile(q.Filter, s.filterSchema(&p, e, fields, sortField), filter.Options{Engine: s.db.Engine, FirstArg: len(args) + 1, Now: s.now(), Location: q.Location})
+		w, err := filter.Compile(q.Filter, s.filterSchema(&p, e, fields, sortField), filter.Options{Engine: s.db.Engine, FirstArg: len(args) + 1, Now: s.now(), Location: q.Location,
+			UserID: p.UserID, TeamID: p.TeamID})
 		if err != nil {
 			return listStmt{}, err
 		}
@@ -508,6 +546,7 @@ func (s *Store) listStatement(ctx context.Context, p auth.Principal, e *Entity, 
 			args = append(args, w.Args...)
 		}
 	}
+	match, matchArgs := strings.Join(where, " AND "), slices.Clone(args)
 	if cond, kargs := pr.Where(len(args) + 1); cond != "" {
 		where = append(where, cond)
 		args = append(args, kargs...)
@@ -534,7 +573,32 @@ func (s *Store) listStatement(ctx context.Context, p auth.Principal, e *Entity, 
 			SELECT %[3]s.id FROM %[2]s %[3]s WHERE %[4]s ORDER BY %[5]s LIMIT %[6]d)
 		ORDER BY %[5]s`,
 		selectList, e.Table, e.Alias, strings.Join(where, " AND "), pr.OrderBy(), pr.Fetch())
-	return listStmt{query: query, args: args, pr: pr, sel: sel}, nil
+	return listStmt{query: query, args: args, pr: pr, sel: sel, match: match, matchArgs: matchArgs}, nil
+}
+
+// CountBound is how far a list counts the records it matches: a list of
+// a million contacts says "10,000+" rather than reading them all.
+const CountBound = 10000
+
+// Count returns how many records q matches, the same records List pages
+// through, counting no further than bound: more reports that there are
+// more than bound (n is then bound). The count reads at most bound+1 rows
+// of the list's own condition — filter and authorisation scope — so its
+// cost has a ceiling whatever the table's size.
+func (s *Store) Count(ctx context.Context, p auth.Principal, e *Entity, q Query, bound int) (n int, more bool, err error) {
+	q.Page = url.Values{"sort": {q.Page.Get("sort")}} // the position in the list counts for nothing
+	st, err := s.listStatement(ctx, p, e, q)
+	if err != nil {
+		return 0, false, err
+	}
+	query := fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM %s %s WHERE %s LIMIT %d) matched", e.Table, e.Alias, st.match, bound+1)
+	if err := s.db.Read().QueryRowContext(ctx, query, st.matchArgs...).Scan(&n); err != nil {
+		return 0, false, fmt.Errorf("count %s: %w", e.Name, err)
+	}
+	if n > bound {
+		return bound, true, nil
+	}
+	return n, false, nil
 }
 
 // listColumn is how List's own conditions name a column: deleted_at and
