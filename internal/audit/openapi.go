@@ -44,6 +44,6 @@ var OpenAPI = []byte(`{
         "changes": {"type": "object", "description": "Each changed field as [old, new].",
           "additionalProperties": {"type": "array", "minItems": 2, "maxItems": 2}}}},
     "AuditPage": {"type": "object", "additionalProperties": false, "required": ["items"],
-      "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEntry"}}, "next_cursor": {"type": "string"}}}
+      "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEntry"}}, "next_cursor": {"type": "string"}, "prev_cursor": {"type": "string", "description": "Cursor of the page before this one; pass it as before."}}}
   }}
 }`)

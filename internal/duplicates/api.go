@@ -139,7 +139,7 @@ var OpenAPI = []byte(`{
           {"name": "record_id", "in": "query", "description": "Only merges into this record", "schema": {"type": "integer"}},
           {"$ref": "#/components/parameters/Limit"}, {"$ref": "#/components/parameters/Cursor"}],
         "responses": {"200": {"description": "Merges", "content": {"application/json": {"schema": {"type": "object", "required": ["items"],
-            "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Merge"}}, "next_cursor": {"type": "string"}}}}}},
+            "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Merge"}}, "next_cursor": {"type": "string"}, "prev_cursor": {"type": "string", "description": "Cursor of the page before this one; pass it as before."}}}}}},
           "401": {"$ref": "#/components/responses/Unauthorized"}, "422": {"$ref": "#/components/responses/Invalid"}}}
     },
     "/api/v1/merges/{id}": {
@@ -163,7 +163,7 @@ var OpenAPI = []byte(`{
         "reasons": {"type": "array", "items": {"type": "object", "additionalProperties": false, "required": ["kind", "value"], "properties": {
           "kind": {"type": "string", "enum": ["email", "phone", "domain", "name", "company_name"]}, "value": {"type": "string"}}}},
         "records": {"type": "array", "items": {"type": "object", "description": "The record as GET /api/v1/{entity}/{id} shows it"}}}}},
-      "total": {"type": "integer"}, "next_cursor": {"type": "string"}}},
+      "total": {"type": "integer"}, "next_cursor": {"type": "string"}, "prev_cursor": {"type": "string", "description": "Cursor of the page before this one; pass it as before."}}},
     "MergeInput": {"type": "object", "additionalProperties": false, "required": ["entity", "survivor_id", "merged_ids"], "properties": {
       "entity": {"type": "string", "enum": ["contacts", "accounts", "leads"]},
       "survivor_id": {"type": "integer"},

@@ -143,7 +143,7 @@ var ItemsOpenAPI = []byte(`{
           {"name": "action", "in": "query", "description": "Only rows with these outcomes, separated by commas, e.g. skipped,failed for every row not imported.", "schema": {"type": "string"}},
           {"$ref": "#/components/parameters/Limit"}, {"$ref": "#/components/parameters/Cursor"}],
         "responses": {"200": {"description": "One page of rows", "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["items"],
-            "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/ImportItem"}}, "next_cursor": {"type": "string"}}}}}},
+            "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/ImportItem"}}, "next_cursor": {"type": "string"}, "prev_cursor": {"type": "string", "description": "Cursor of the page before this one; pass it as before."}}}}}},
           "401": {"$ref": "#/components/responses/Unauthorized"}, "404": {"$ref": "#/components/responses/NotFound"}, "422": {"$ref": "#/components/responses/Invalid"}}}
     }
   },

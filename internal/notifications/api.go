@@ -74,7 +74,7 @@ var OpenAPI = []byte(`{
         "message": {"type": "string"}, "link": {"type": "string", "description": "Path of the page it is about, or empty."},
         "created_at": {"type": "string", "format": "date-time"}, "read_at": {"type": ["string", "null"], "format": "date-time"}}},
     "NotificationList": {"type": "object", "additionalProperties": false, "required": ["items"],
-      "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Notification"}}, "next_cursor": {"type": "string"}}}
+      "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Notification"}}, "next_cursor": {"type": "string"}, "prev_cursor": {"type": "string", "description": "Cursor of the page before this one; pass it as before."}}}
   }}
 }`)
 

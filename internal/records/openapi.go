@@ -21,7 +21,7 @@ func (s *Store) OpenAPI(ctx context.Context, entities []*Entity) ([]byte, error)
 		schemas[name] = recordSchema(e, fields)
 		schemas[name+"Input"] = inputSchema(fields)
 		schemas[name+"List"] = map[string]any{"type": "object", "additionalProperties": false, "required": []string{"items"},
-			"properties": map[string]any{"items": map[string]any{"type": "array", "items": ref(name)}, "next_cursor": map[string]any{"type": "string"}}}
+			"properties": map[string]any{"items": map[string]any{"type": "array", "items": ref(name)}, "next_cursor": map[string]any{"type": "string"}, "prev_cursor": map[string]any{"type": "string"}}}
 		addEntityPaths(paths, e, name, fields)
 	}
 	schemas["HistoryList"] = map[string]any{"type": "object", "required": []string{"items"}, "properties": map[string]any{

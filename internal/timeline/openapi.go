@@ -47,7 +47,7 @@ var OpenAPI = []byte(`{
           "actor": {"type": "string", "description": "Who did it: the activity's or order's owner, or who made the change."},
           "amount": {"$ref": "#/components/schemas/TimelineAmount"}}},
       "TimelinePage": {"type": "object", "additionalProperties": false, "required": ["items"],
-        "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/TimelineItem"}}, "next_cursor": {"type": "string"}}},
+        "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/TimelineItem"}}, "next_cursor": {"type": "string"}, "prev_cursor": {"type": "string", "description": "Cursor of the page before this one; pass it as before."}}},
       "CustomerSummary": {"type": "object", "additionalProperties": false,
         "required": ["owner_id", "owner", "lifecycle_stage", "last_activity_at", "open_deals", "lifetime_value"],
         "properties": {

@@ -56,7 +56,7 @@ var OpenAPI = []byte(`{
           "days_left": {"type": "integer", "minimum": 0},
           "can_restore": {"type": "boolean", "description": "Whether the caller may restore it."}}},
       "TrashPage": {"type": "object", "additionalProperties": false, "required": ["items"],
-        "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/TrashItem"}}, "next_cursor": {"type": "string"}}},
+        "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/TrashItem"}}, "next_cursor": {"type": "string"}, "prev_cursor": {"type": "string", "description": "Cursor of the page before this one; pass it as before."}}},
       "TrashSettings": {"type": "object", "additionalProperties": false, "required": ["retention_days", "updated_at"],
         "properties": {"retention_days": {"type": "integer", "minimum": 1, "maximum": 3650},
           "updated_at": {"type": ["string", "null"], "format": "date-time", "description": "When an administrator last set it; null while it is the default (30)."}}}
