@@ -49,7 +49,7 @@ func Entity(engine store.Engine) *records.Entity {
 				RefTitle: "(SELECT name FROM pipelines WHERE id = $col)", RefTitleKey: shippedPipelineKey},
 			{Name: "stage_id", Label: "field.stage", Kind: records.Ref, Column: "stage_id", Ref: "stages", InList: true,
 				RefTitle: "(SELECT name FROM stages WHERE id = $col)", RefTitleKey: shippedStageKey},
-			{Name: "probability", Label: "field.probability", Kind: records.Integer, Column: "probability"},
+			{Name: "probability", Label: "field.probability", Kind: records.Integer, Unit: records.Percent, Column: "probability"},
 			{Name: "lost_reason", Label: "field.lost_reason", Kind: records.Text, Column: "lost_reason", MaxLen: 1000},
 			{Name: "won_reason", Label: "field.won_reason", Kind: records.Text, Column: "won_reason", MaxLen: 1000},
 			{Name: "stage_changed_at", Label: "field.stage_changed_at", Kind: records.DateTime, Column: "stage_changed_at", ReadOnly: true},

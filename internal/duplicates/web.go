@@ -2,16 +2,13 @@ package duplicates
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/relasi/relasi/internal/auth"
 	"github.com/relasi/relasi/internal/errs"
-	"github.com/relasi/relasi/internal/phone"
 	"github.com/relasi/relasi/internal/records"
 	"github.com/relasi/relasi/internal/web"
 )
@@ -102,70 +99,18 @@ func fieldLabel(c *web.Ctx, f records.Field) string {
 	return f.Name
 }
 
-// valueText formats a field's value of a record for the pages.
+// valueText formats a field's value of a record for the pages, as the
+// record's own page shows it.
 func valueText(c *web.Ctx, f records.Field, r *records.Record, v any) string {
-	choice := func(s string) string {
-		if key := "choice." + f.Name + "." + s; !f.Custom && c.HasMessage(key) {
-			return c.T(key)
-		}
-		return s
-	}
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		if f.Kind == records.Select {
-			return choice(x)
-		}
-		return x
-	case []string:
-		out := make([]string, len(x))
-		for i, s := range x {
-			out[i] = choice(s)
-		}
-		return strings.Join(out, ", ")
-	case int64:
-		switch f.Kind {
-		case records.Ref, records.User:
-			if t := r.Titles[f.Name]; t != "" {
-				return t
-			}
-			return "#" + strconv.FormatInt(x, 10)
-		case records.Money:
-			return c.Fmt().Money(x, moneyCurrency(f, r))
-		}
-		return c.Fmt().Int(x)
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case bool:
-		if x {
-			return c.T("duplicates.yes")
-		}
-		return c.T("duplicates.no")
-	case time.Time:
-		return c.Fmt().DateTime(x)
-	}
-	return fmt.Sprint(v)
-}
-
-func moneyCurrency(f records.Field, r *records.Record) string {
-	if f.CurrencyField != "" {
-		if s, _ := r.Get(f.CurrencyField).(string); s != "" {
-			return s
-		}
-	}
-	if f.Currency != "" {
-		return f.Currency
-	}
-	return "IDR"
+	return records.ValueText(c, f, r, v)
 }
 
 // reasonText explains a reason in the user's language; a phone number
-// reads as the record pages show it ("+62 21 5551234 ext. 12").
+// reads as the record pages show it ("(021) 5551234 ext. 12").
 func reasonText(c *web.Ctx, r Reason) string {
 	v := r.Value
 	if r.Kind == "phone" {
-		v = phone.Display(v)
+		v = c.Fmt().Phone(v)
 	}
 	return c.T("duplicates.reason."+r.Kind, v)
 }

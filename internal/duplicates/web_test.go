@@ -24,7 +24,7 @@ func TestDuplicatePagesFindMergeAndUndo(t *testing.T) {
 
 		status, body := b.get("/duplicates?entity=contacts")
 		wantPage(t, status, body, 200, "Likely duplicate Contacts", "Groups of likely duplicates: 2",
-			"Same e-mail: hendra@toko.id", "Same phone number: &#43;62 811-222-333",
+			"Same e-mail: hendra@toko.id", "Same phone number: 0811-222-333",
 			html.EscapeString("Hendra <b>Gunawan</b>"),
 			fmt.Sprintf(`href="/duplicates/merge?entity=contacts&amp;ids=%d,%d"`, old, newer),
 			`action="/duplicates/dismiss"`, `href="/duplicates/merges?entity=contacts"`)

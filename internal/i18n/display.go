@@ -72,13 +72,14 @@ func (f Formatter) Duration(d time.Duration) string {
 	return two(hours/24, u[0], hours%24, u[1])
 }
 
-// Percent formats a whole percentage as the language writes it: "40%" in
-// English, "40 %" in Indonesian (a space before the sign, as in PUEBI).
-func (f Formatter) Percent(v int64) string {
+// Percent formats a percentage with decimals fraction digits as the
+// language writes it: "40%", "12.5%" in English, "40 %", "12,5 %" in
+// Indonesian (a space before the sign, as Indonesian style guides write it).
+func (f Formatter) Percent(v float64, decimals int) string {
 	if f.Lang() == "id" {
-		return f.Int(v) + " %"
+		return f.Number(v, decimals) + " %"
 	}
-	return f.Int(v) + "%"
+	return f.Number(v, decimals) + "%"
 }
 
 // Day formats a calendar date held as "YYYY-MM-DD" (a close date, a birth

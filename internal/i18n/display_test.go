@@ -63,14 +63,15 @@ func TestDuration(t *testing.T) {
 func TestPercent(t *testing.T) {
 	en, id := NewFormatter("en", nil), NewFormatter("id", nil)
 	for _, tt := range []struct {
-		v      int64
-		en, id string
-	}{{40, "40%", "40 %"}, {0, "0%", "0 %"}, {100, "100%", "100 %"}} {
-		if got := en.Percent(tt.v); got != tt.en {
-			t.Errorf("en Percent(%d) = %q, want %q", tt.v, got, tt.en)
+		v        float64
+		decimals int
+		en, id   string
+	}{{40, 0, "40%", "40 %"}, {0, 0, "0%", "0 %"}, {100, 0, "100%", "100 %"}, {12.5, 1, "12.5%", "12,5 %"}} {
+		if got := en.Percent(tt.v, tt.decimals); got != tt.en {
+			t.Errorf("en Percent(%v, %d) = %q, want %q", tt.v, tt.decimals, got, tt.en)
 		}
-		if got := id.Percent(tt.v); got != tt.id {
-			t.Errorf("id Percent(%d) = %q, want %q", tt.v, got, tt.id)
+		if got := id.Percent(tt.v, tt.decimals); got != tt.id {
+			t.Errorf("id Percent(%v, %d) = %q, want %q", tt.v, tt.decimals, got, tt.id)
 		}
 	}
 }

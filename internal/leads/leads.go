@@ -116,7 +116,7 @@ func (m *Module) newEntity() *records.Entity {
 			ro(records.Field{Name: "assigned_at", Label: "field.assigned_at", Kind: records.DateTime, Column: "assigned_at"}),
 			ro(records.Field{Name: "response_due_at", Label: "field.response_due_at", Kind: records.DateTime, Column: "response_due_at"}),
 			ro(records.Field{Name: "first_response_at", Label: "field.first_response_at", Kind: records.DateTime, Column: "first_response_at"}),
-			ro(records.Field{Name: "response_seconds", Label: "field.response_seconds", Kind: records.Integer, Column: "response_seconds"}),
+			ro(records.Field{Name: "response_seconds", Label: "field.response_seconds", Kind: records.Integer, Unit: records.Seconds, Column: "response_seconds"}),
 			ro(records.Field{Name: "overdue", Label: "field.overdue", Kind: records.Bool, Column: "overdue"}),
 			ro(records.Field{Name: "converted_at", Label: "field.converted_at", Kind: records.DateTime, Column: "converted_at"}),
 			ro(records.Field{Name: "converted_contact_id", Label: "field.converted_contact", Kind: records.Ref, Column: "converted_contact_id", Ref: "contacts",

@@ -136,7 +136,7 @@ func convertInput(c *web.Ctx, f map[string]string, currency string) (ConvertInpu
 	if s := f["deal_amount"]; s != "" {
 		minor, err := i18n.ParseMoney(c.Lang, s, currency)
 		if err != nil {
-			fe.Add("deal.amount", "lead_amount", "must be an amount, e.g. 1500000")
+			fe.Add("deal.amount", "lead_amount", "must be an amount like %s", c.Fmt().AmountExample(currency))
 		} else {
 			exp, _ := i18n.CurrencyExponent(currency)
 			in.Deal.Amount = httpx.Number(records.FormatAmount(minor, exp))

@@ -190,7 +190,7 @@ func TestConvertPage(t *testing.T) {
 		// A bad amount comes back beside its field, with what was typed.
 		res, body := b.submit(path+"/convert", path+"/convert", url.Values{
 			"account_mode": {"new"}, "account_name": {"PT Maju Jaya Tbk"}, "deal_create": {"1"}, "deal_name": {"Seragam"}, "deal_amount": {"banyak"}})
-		wantPage(t, res.StatusCode, body, 422, "must be an amount written as you write money", `value="PT Maju Jaya Tbk"`, `value="banyak"`, `value="Seragam"`)
+		wantPage(t, res.StatusCode, body, 422, "Enter an amount like 150,000,000.00", `value="PT Maju Jaya Tbk"`, `value="banyak"`, `value="Seragam"`)
 		// An amount typed without ticking "Create a deal" is not dropped.
 		res, body = b.submit(path+"/convert", path+"/convert", url.Values{
 			"account_mode": {"new"}, "account_name": {"PT Maju Jaya"}, "deal_name": {"Seragam"}, "deal_amount": {"1500000"}})

@@ -80,12 +80,6 @@ type Purchase struct {
 // Link is the order's page.
 func (o Purchase) Link() string { return "/orders/" + strconv.FormatInt(o.ID, 10) }
 
-// Date is the order's date, for formatting.
-func (o Purchase) Date() time.Time {
-	t, _ := time.Parse(time.DateOnly, o.OrderedAt)
-	return t
-}
-
 // PurchaseHistory lists a customer's orders the caller may read, newest
 // first.
 func PurchaseHistory(ctx context.Context, q store.Querier, p auth.Principal, c Customer, limit int) ([]Purchase, error) {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/relasi/relasi/internal/auth"
+	"github.com/relasi/relasi/internal/errs"
 	"github.com/relasi/relasi/internal/i18n"
 	"github.com/relasi/relasi/internal/records"
 	"github.com/relasi/relasi/internal/store"
@@ -138,6 +139,15 @@ func RegisterWeb(rt *web.Router, ls *Lines) {
 			}
 		}
 		if _, err := ls.Add(c.R.Context(), *c.User, id, in); err != nil {
+			if e, ok := errs.As(err); ok {
+				// The store words a refused price's example for the API;
+				// the form shows it as the user writes money.
+				for i, fe := range e.Fields {
+					if fe.Field == "unit_price" && fe.Code == "invalid_amount" {
+						e.Fields[i].Args = []any{c.Fmt().AmountExample(order.String("currency"))}
+					}
+				}
+			}
 			view, verr := ls.view(c.R.Context(), *c.User, &order)
 			if verr != nil {
 				return verr

@@ -48,6 +48,14 @@ const (
 	List        Kind = "list" // a list of strings (e-mails, phones, tags)
 )
 
+// Unit is what an Integer field's number counts.
+type Unit string
+
+const (
+	Seconds Unit = "seconds" // a duration: a lead's response time
+	Percent Unit = "percent" // a share of 100: a deal's probability
+)
+
 // CustomKinds are the kinds an admin may give a custom field.
 var CustomKinds = []Kind{Text, Number, Money, Date, Bool, Select, MultiSelect, URL, Email, Phone}
 
@@ -84,6 +92,10 @@ type Field struct {
 	// Show, when set, renders a value the system stored as facts (a lead's
 	// score reasons) in the viewer's language; t translates a catalog key.
 	Show func(t func(key string, args ...any) string, v any) string
+	// Unit, for an Integer field, is what its number counts, so pages
+	// show it as people read it: Seconds as "2 h 5 min", Percent as "40%".
+	// The API and exports keep the plain number.
+	Unit Unit
 	// Min is the least value an Integer, Number or Money field accepts
 	// (for Money in minor units), nil for none: a deal's amount or a
 	// price is never negative.
@@ -348,7 +360,10 @@ func (f Field) accept(in any, currency string) (any, error) {
 		}
 		minor, err := parseAmount(s, f.exponent(currency))
 		if err != nil {
-			return nil, problem("invalid_amount", "must be an amount with at most %d decimals", f.exponent(currency))
+			// The example is in the API's notation; a form shows it in
+			// the user's (localAmountExamples).
+			exp := f.exponent(currency)
+			return nil, problem("invalid_amount", "must be an amount like %s", string(FormatAmount(150_000_000*int64(math.Pow10(exp)), exp)))
 		}
 		return minor, nil
 	case Bool:

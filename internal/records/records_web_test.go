@@ -344,9 +344,10 @@ func TestWebCreateShowsErrorsBesideFieldsAndKeepsValues(t *testing.T) {
 		wantWebRedirect(t, res, "")
 		p = b.get(res.Header.Get("Location"))
 		wantWebPage(t, p, http.StatusOK, "Created.", "Budi Santoso", "budi@maju.co.id, budi@example.co.id",
-			// phones grouped as their country writes them, each dialled by a
-			// tel: link, the extension kept (html/template writes + as &#43;)
-			`<a href="tel:&#43;6281234567890">&#43;62 812-3456-7890</a>, <a href="tel:&#43;62215551234;ext=12">&#43;62 21 5551234 ext. 12</a>`,
+			// phones as Indonesians write them, each dialled by a tel: link
+			// of the stored E.164, the extension kept (html/template writes
+			// + as &#43;)
+			`<a href="tel:&#43;6281234567890">0812-3456-7890</a>, <a href="tel:&#43;62215551234;ext=12">(021) 5551234 ext. 12</a>`,
 			"28 Feb 1990", "Buyer", fmt.Sprintf(`<a href="/accounts/%d">PT Maju Jaya</a>`, acc.ID),
 			// the panel and the action the entity brings
 			`<p data-testid="panel">City: &lt;b&gt;Bandung&lt;/b&gt; / Budi Santoso</p>`, `action="/contacts/`,

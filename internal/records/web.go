@@ -146,13 +146,15 @@ type cell struct {
 	Parts []cell
 }
 
-// phoneCell is a stored phone number as shown: grouped, with its
-// extension, dialled by a tel: link (tel:+62215551234;ext=12).
-func phoneCell(stored string) cell {
+// phoneCell is a stored phone number as shown: in the national form of
+// the user's country ("0831-5783-0432"; a foreign one international), with
+// its extension, dialled by a tel: link of the stored form
+// (tel:+62215551234;ext=12).
+func (fm formatter) phoneCell(stored string) cell {
 	// TelURI builds the link from digits and the ";ext=" suffix only, so
 	// it is safe as a template.URL (html/template refuses the tel: scheme
 	// from a plain string).
-	return cell{Text: phone.Display(stored), Tel: template.URL(phone.TelURI(stored))}
+	return cell{Text: fm.c.Fmt().Phone(stored), Tel: template.URL(phone.TelURI(stored))}
 }
 
 // formatter turns Go values into text for the user's language and zone.
@@ -202,18 +204,37 @@ func (fm formatter) cell(f Field, r *Record) cell {
 		return cell{Text: s}
 	case Phone:
 		if s, _ := v.(string); s != "" {
-			return phoneCell(s)
+			return fm.phoneCell(s)
 		}
 	case List:
 		if l, ok := v.([]string); ok && f.Items == Phone && len(l) > 0 {
 			c := cell{Text: fm.text(f, l)}
 			for _, s := range l {
-				c.Parts = append(c.Parts, phoneCell(s))
+				c.Parts = append(c.Parts, fm.phoneCell(s))
 			}
 			return c
 		}
 	}
 	return cell{Text: fm.text(f, v)}
+}
+
+// ValueText is a value of r's field f as the record pages show it in c's
+// language: choices translated, money, phones, dates, durations and
+// percentages formatted, a linked record or user by its title. Pages of
+// other packages that show record values (a merge's columns) use it, so a
+// value reads the same everywhere.
+func ValueText(c *web.Ctx, f Field, r *Record, v any) string {
+	fm := formatter{c: c}
+	if id, ok := v.(int64); ok && (f.Kind == Ref || f.Kind == User) {
+		if t := shownTitle(c, f, r.Titles[f.Name]); t != "" {
+			return t
+		}
+		return "#" + strconv.FormatInt(id, 10)
+	}
+	if minor, ok := v.(int64); ok && f.Kind == Money {
+		return c.Fmt().Money(minor, moneyCurrency(f, r.String(f.CurrencyField)))
+	}
+	return fm.text(f, v)
 }
 
 // text formats a value as Record holds it.
@@ -227,11 +248,9 @@ func (fm formatter) text(f Field, v any) string {
 		case Select:
 			return choiceLabel(fm.c, f, x)
 		case Date:
-			if t, err := time.ParseInLocation(time.DateOnly, x, fmtr.Location()); err == nil {
-				return fmtr.Date(t)
-			}
+			return fmtr.Day(x)
 		case Phone:
-			return phone.Display(x)
+			return fmtr.Phone(x)
 		}
 		return x
 	case int64:
@@ -240,6 +259,12 @@ func (fm formatter) text(f Field, v any) string {
 		}
 		if f.Kind == Ref {
 			return "#" + strconv.FormatInt(x, 10)
+		}
+		switch f.Unit {
+		case Seconds:
+			return fmtr.Duration(time.Duration(x) * time.Second)
+		case Percent:
+			return fmtr.Percent(float64(x), 0)
 		}
 		return fmtr.Int(x)
 	case float64:
@@ -255,7 +280,7 @@ func (fm formatter) text(f Field, v any) string {
 		out := make([]string, len(x))
 		for i, s := range x {
 			if f.Items == Phone {
-				out[i] = phone.Display(s)
+				out[i] = fmtr.Phone(s)
 				continue
 			}
 			out[i] = choiceLabel(fm.c, f, s)

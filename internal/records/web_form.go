@@ -68,6 +68,7 @@ func (h *pages) create(c *web.Ctx) error {
 	}
 	rec, err := h.s.Create(ctx, *c.User, h.e, formValues(c, fields, nil))
 	if err != nil {
+		localAmountExamples(c, err, fields, nil)
 		d, derr := h.formData(c, fields, nil, c.R.PostForm)
 		if derr != nil {
 			return derr
@@ -114,6 +115,7 @@ func (h *pages) update(c *web.Ctx) error {
 	}
 	_, err = h.s.Update(ctx, *c.User, h.e, id, formValues(c, old.fields, &old), version)
 	if err != nil {
+		localAmountExamples(c, err, old.fields, &old)
 		d, derr := h.formData(c, old.fields, &old, c.R.PostForm)
 		if derr != nil {
 			return derr
@@ -333,14 +335,7 @@ func formValues(c *web.Ctx, fields []Field, old *Record) Input {
 			if v == "" {
 				break
 			}
-			var recCur string
-			if old != nil {
-				recCur = old.String(f.CurrencyField)
-			}
-			if f.CurrencyField != "" && form.Get(f.CurrencyField) != "" {
-				recCur = form.Get(f.CurrencyField)
-			}
-			cur := moneyCurrency(f, recCur)
+			cur := formCurrency(f, form, old)
 			if minor, err := i18n.ParseMoney(fmtr.Lang(), v, cur); err == nil {
 				in[f.Name] = FormText(FormatAmount(minor, f.exponent(cur)))
 			}
@@ -359,6 +354,34 @@ func formValues(c *web.Ctx, fields []Field, old *Record) Input {
 		}
 	}
 	return in
+}
+
+// formCurrency is the currency an amount typed in a form is in: the
+// record's currency as the form sets it, else as it was, else the field's.
+func formCurrency(f Field, form url.Values, old *Record) string {
+	var recCur string
+	if old != nil {
+		recCur = old.String(f.CurrencyField)
+	}
+	if f.CurrencyField != "" && form.Get(f.CurrencyField) != "" {
+		recCur = form.Get(f.CurrencyField)
+	}
+	return moneyCurrency(f, recCur)
+}
+
+// localAmountExamples rewrites the example of each amount err refuses in
+// the user's notation: the store words it for the API ("150000000.00"),
+// and the form shows it as the user writes money ("150.000.000,00").
+func localAmountExamples(c *web.Ctx, err error, fields []Field, old *Record) {
+	e, ok := errs.As(err)
+	if !ok {
+		return
+	}
+	for i, fe := range e.Fields {
+		if f, ok := fieldByName(fields, fe.Field); ok && f.Kind == Money && fe.Code == "invalid_amount" {
+			e.Fields[i].Args = []any{c.Fmt().AmountExample(formCurrency(f, c.R.PostForm, old))}
+		}
+	}
 }
 
 // plainNumber rewrites a number typed in the user's notation ("1.234,5"
