@@ -361,8 +361,8 @@ func TestBrowserConvertLead(t *testing.T) {
 	if got := s.text(`[data-field="emails"] dd`); got != "dewi@sinarjaya.co.id" {
 		t.Errorf("the contact's e-mail = %q", got)
 	}
-	if got := s.text(`[data-field="phones"] dd`); got != "+62 813-1111-2222" {
-		t.Errorf("the contact's phone = %q, want +62 813-1111-2222", got)
+	if got := s.text(`[data-field="phones"] dd`); got != "0813-1111-2222" {
+		t.Errorf("the contact's phone = %q, want 0813-1111-2222", got)
 	}
 	if got := s.text(`[data-field="account_id"] dd a`); got != "PT Sinar Jaya Abadi" {
 		t.Errorf("the contact's account reads %q, want a link to PT Sinar Jaya Abadi", got)

@@ -191,8 +191,8 @@ func TestBrowserImportUndo(t *testing.T) {
 		t.Fatalf("after the import the contacts list shows %v, want Budi Santoso and Agus Wijaya", listed)
 	}
 	for name, want := range map[string][3]string{
-		"Budi Santoso": {"+62 812-3456-7890", "budi.santoso@contoh.co.id", "Bandung"},
-		"Agus Wijaya":  {"+62 857-1111-2222", "agus.wijaya@contoh.co.id", "Surabaya"},
+		"Budi Santoso": {"0812-3456-7890", "budi.santoso@contoh.co.id", "Bandung"},
+		"Agus Wijaya":  {"0857-1111-2222", "agus.wijaya@contoh.co.id", "Surabaya"},
 	} {
 		got := byName[name]
 		if got["Phone numbers"] != want[0] || got["E-mail addresses"] != want[1] || got["City"] != want[2] {
@@ -394,8 +394,8 @@ func TestBrowserDuplicatesMerge(t *testing.T) {
 	if got := s.text("[data-testid=record-fields] [data-field=city] dd"); got != "Cimahi" {
 		t.Errorf("the merged contact's city = %q, want Cimahi, the value proposed", got)
 	}
-	if got := s.text("[data-testid=record-fields] [data-field=phones] dd"); got != "+62 812-7777-8888" {
-		t.Errorf("the merged contact's phones = %q, want the second record's +62 812-7777-8888", got)
+	if got := s.text("[data-testid=record-fields] [data-field=phones] dd"); got != "0812-7777-8888" {
+		t.Errorf("the merged contact's phones = %q, want the second record's 0812-7777-8888", got)
 	}
 
 	// 3. The second record is in no list, only in the trash.
