@@ -2,37 +2,20 @@ package i18n
 
 import (
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/relasi/relasi/internal/phone"
 )
 
-// Region returns the country (ISO 3166, "ID") whose numbers the Formatter
-// shows in their national form. It is the country Relasi reads numbers
-// typed without a country code in (phone.DefaultRegion): a number typed as
-// 0812… is shown as 0812… again, whatever language the user reads. It is
-// not the language's country: an English reader in Jakarta dials Indonesian
-// numbers the Indonesian way.
-func (f Formatter) Region() string {
-	if f.region == "" {
-		return phone.DefaultRegion
-	}
-	return f.region
-}
-
-// WithRegion returns a copy of f that shows numbers of region nationally.
-func (f Formatter) WithRegion(region string) Formatter {
-	f.region = strings.ToUpper(region)
-	return f
-}
-
 // Phone formats a stored number (E.164, ";ext=" for an extension) as people
-// in f's region read it: "0831-5783-0432", "(021) 5551234 ext. 12" for an
-// Indonesian number, "+65 6234 5678" for a foreign one. The tel: link and
-// the API keep the stored form.
+// in Relasi's country (phone.DefaultRegion, the country it reads numbers
+// typed without a country code in) read it: "0831-5783-0432", "(021)
+// 5551234 ext. 12" for an Indonesian number, "+65 6234 5678" for a foreign
+// one. It does not follow the language: an English reader in Jakarta dials
+// Indonesian numbers the Indonesian way. The tel: link and the API keep the
+// stored form.
 func (f Formatter) Phone(stored string) string {
-	return phone.DisplayIn(stored, f.Region())
+	return phone.DisplayIn(stored, phone.DefaultRegion)
 }
 
 // durationUnits are the unit abbreviations of Duration by language, from

@@ -23,13 +23,6 @@ func TestPhone(t *testing.T) {
 			}
 		}
 	}
-	sg := NewFormatter("en", nil).WithRegion("sg")
-	if got, want := sg.Phone("+6562345678"), "6234 5678"; got != want {
-		t.Errorf("Phone in Singapore = %q, want %q", got, want)
-	}
-	if got, want := sg.Phone("+6283157830432"), "+62 831-5783-0432"; got != want {
-		t.Errorf("an Indonesian number in Singapore = %q, want %q", got, want)
-	}
 }
 
 func TestDuration(t *testing.T) {

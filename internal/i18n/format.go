@@ -11,9 +11,8 @@ import (
 // Formatter formats values for one language and time zone. The zero value
 // formats in DefaultLanguage and Asia/Jakarta.
 type Formatter struct {
-	lang   string
-	loc    *time.Location
-	region string // country whose phone numbers show nationally; "" for phone.DefaultRegion
+	lang string
+	loc  *time.Location
 }
 
 // NewFormatter returns a Formatter for lang (unsupported -> DefaultLanguage)

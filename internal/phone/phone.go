@@ -154,25 +154,12 @@ func Split(stored string) (number, ext string) {
 	return number, ext
 }
 
-// Display is a stored number as people read it: grouped the way its
-// country writes numbers, "+62 21 5551234 ext. 12", "+62 812-3456-7890".
-// A value that is not a stored number is returned as it is.
-func Display(stored string) string {
-	if stored == "" {
-		return ""
-	}
-	n, err := phonenumbers.Parse(stored, DefaultRegion)
-	if err != nil {
-		return stored
-	}
-	return phonenumbers.Format(n, phonenumbers.INTERNATIONAL)
-}
-
 // DisplayIn is a stored number as people in region (ISO 3166 "ID") read
 // it: a number of that country in its national form, "0831-5783-0432",
-// "(021) 5551234 ext. 12"; any other in the international form, "+65 6123
-// 4567", since it is dialled from abroad. A value that is not a stored
-// number is returned as it is.
+// "(021) 5551234 ext. 12"; any other grouped the way its country writes
+// numbers, in the international form, "+65 6123 4567", since it is
+// dialled from abroad ("" for region shows every number so). A value that
+// is not a stored number is returned as it is.
 func DisplayIn(stored, region string) string {
 	if stored == "" {
 		return ""

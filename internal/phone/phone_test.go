@@ -79,17 +79,21 @@ func TestExtensions(t *testing.T) {
 }
 
 func TestDisplayAndTel(t *testing.T) {
-	for stored, want := range map[string][2]string{
-		"+62215551234;ext=12": {"+62 21 5551234 ext. 12", "tel:+62215551234;ext=12"},
-		"+6281234567890":      {"+62 812-3456-7890", "tel:+6281234567890"},
-		"+6561234567":         {"+65 6123 4567", "tel:+6561234567"},
-		"not a number":        {"not a number", ""},
+	// In Indonesia, from abroad (another region), and the link either way.
+	for stored, want := range map[string][3]string{
+		"+62215551234;ext=12": {"(021) 5551234 ext. 12", "+62 21 5551234 ext. 12", "tel:+62215551234;ext=12"},
+		"+6281234567890":      {"0812-3456-7890", "+62 812-3456-7890", "tel:+6281234567890"},
+		"+6561234567":         {"+65 6123 4567", "6123 4567", "tel:+6561234567"},
+		"not a number":        {"not a number", "not a number", ""},
 	} {
-		if got := Display(stored); got != want[0] {
-			t.Errorf("Display(%q) = %q, want %q", stored, got, want[0])
+		if got := DisplayIn(stored, "ID"); got != want[0] {
+			t.Errorf("DisplayIn(%q, ID) = %q, want %q", stored, got, want[0])
 		}
-		if got := TelURI(stored); got != want[1] {
-			t.Errorf("TelURI(%q) = %q, want %q", stored, got, want[1])
+		if got := DisplayIn(stored, "SG"); got != want[1] {
+			t.Errorf("DisplayIn(%q, SG) = %q, want %q", stored, got, want[1])
+		}
+		if got := TelURI(stored); got != want[2] {
+			t.Errorf("TelURI(%q) = %q, want %q", stored, got, want[2])
 		}
 	}
 }
