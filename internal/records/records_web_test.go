@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -222,7 +223,10 @@ func webRowIDs(body string) []string {
 	return out
 }
 
-var webNextPage = regexp.MustCompile(`href="([^"]+)" rel="next"`)
+var (
+	webNextPage = regexp.MustCompile(`href="([^"]+)" rel="next"`)
+	webPrevPage = regexp.MustCompile(`href="([^"]+)" rel="prev"`)
+)
 
 func TestWebListFilterSortAndNextPage(t *testing.T) {
 	eachEngineWeb(t, func(t *testing.T, s *webCRM) {
@@ -254,6 +258,12 @@ func TestWebListFilterSortAndNextPage(t *testing.T) {
 		if strings.Contains(p.Body, "Surabaya") {
 			t.Error("the filter city = \"Bandung\" let a Surabaya contact through")
 		}
+		if !strings.Contains(p.Body, `data-testid="total">Total: 60<`) {
+			t.Error("page 1 does not say the filter matches 60 contacts")
+		}
+		if webPrevPage.MatchString(p.Body) {
+			t.Error("the first page offers a previous page")
+		}
 		if !strings.Contains(p.Body, `aria-sort="descending"`) {
 			t.Error("the sorted column is not marked descending")
 		}
@@ -276,6 +286,21 @@ func TestWebListFilterSortAndNextPage(t *testing.T) {
 		}
 		if webNextPage.MatchString(p.Body) {
 			t.Error("the last webPage offers a next page")
+		}
+		if !strings.Contains(p.Body, `data-testid="total">Total: 60<`) {
+			t.Error("page 2 does not keep the count of the whole filter")
+		}
+		// Previous goes back to page 1, the same 50 rows in the same order.
+		m = webPrevPage.FindStringSubmatch(p.Body)
+		if m == nil {
+			t.Fatal("no Previous link on page 2")
+		}
+		p = b.get(html.UnescapeString(m[1]))
+		if back := webRowIDs(p.Body); !slices.Equal(back, first) {
+			t.Errorf("Previous from page 2 shows %d rows %v…, want page 1's %v…", len(back), back[:min(1, len(back))], first[:1])
+		}
+		if webPrevPage.MatchString(p.Body) {
+			t.Error("page 1, reached by Previous, offers a previous page")
 		}
 
 		// A quick filter adds its condition to the typed filter.

@@ -32,7 +32,9 @@ type listPage struct {
 	Choices      []columnChoice // every field, for the column chooser
 	Quick        []quickFilter
 	Rows         []listRow
+	Total        string // how many records match: "1,234", "10,000+"
 	NextURL      string
+	PrevURL      string // set on later pages
 	FirstURL     string // set on later pages
 	Views        []viewLink
 	CanCreate    bool
@@ -215,6 +217,11 @@ func (h *pages) listData(c *web.Ctx, q url.Values, trash bool) (*listPage, error
 	params := func(sort, cursor string) url.Values {
 		return url.Values{"filter": {d.Filter}, "sort": {sort}, "columns": {d.ColumnsParam}, "cursor": {cursor}}
 	}
+	before := func(cursor string) url.Values {
+		v := params(d.Sort, "")
+		v.Set("before", cursor)
+		return v
+	}
 	for _, f := range cols {
 		col := listColumn{Name: f.Name, Label: fieldLabel(c, f)}
 		if f.Sortable() {
@@ -255,8 +262,19 @@ func (h *pages) listData(c *web.Ctx, q url.Values, trash bool) (*listPage, error
 		}
 	}
 
-	pageQ := url.Values{"limit": {strconv.Itoa(listPageSize)}, "sort": {d.Sort}, "cursor": {q.Get("cursor")}}
-	list, err := h.s.List(ctx, p, h.e, Query{Filter: d.Filter, Page: pageQ, Trash: trash, Location: c.Loc})
+	pageQ := url.Values{"limit": {strconv.Itoa(listPageSize)}, "sort": {d.Sort}, "cursor": {q.Get("cursor")}, "before": {q.Get("before")}}
+	query := Query{Filter: d.Filter, Page: pageQ, Trash: trash, Location: c.Loc}
+	list, err := h.s.List(ctx, p, h.e, query)
+	if err == nil {
+		var n int
+		var more bool
+		if n, more, err = h.s.Count(ctx, p, h.e, query, CountBound); err == nil {
+			d.Total = c.Fmt().Int(int64(n))
+			if more {
+				d.Total += "+"
+			}
+		}
+	}
 	if err != nil {
 		if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
 			for _, fe := range e.Fields {
@@ -299,7 +317,8 @@ func (h *pages) listData(c *web.Ctx, q url.Values, trash bool) (*listPage, error
 	if list.NextCursor != "" {
 		d.NextURL = listURL(listBase, params(d.Sort, list.NextCursor))
 	}
-	if q.Get("cursor") != "" {
+	if list.PrevCursor != "" {
+		d.PrevURL = listURL(listBase, before(list.PrevCursor))
 		d.FirstURL = listURL(listBase, params(d.Sort, ""))
 	}
 	return d, nil
