@@ -69,7 +69,7 @@ func TestBoardOwnerFilter(t *testing.T) {
 			}
 			return u.ID, tok
 		}
-		maya, mayaTok := person("maya@example.co.id", "Maya Manajer", auth.Manager, north.ID)
+		_, mayaTok := person("maya@example.co.id", "Maya Manajer", auth.Manager, north.ID)
 		agus, agusTok := person("agus@example.co.id", "Agus Salim", auth.Sales, north.ID)
 		budi, budiTok := person("budi@example.co.id", "Budi Utomo", auth.Sales, north.ID)
 		citra, citraTok := person("citra@example.co.id", "Citra Kirana", auth.Sales, south.ID)
@@ -154,7 +154,8 @@ func TestBoardOwnerFilter(t *testing.T) {
 			t.Errorf("the move's answer under the owner filter: %d %s", res.StatusCode, body)
 		}
 
-		// A full column's link to the rest names the team's members.
+		// A full column's link to the rest keeps to the team, in a list
+		// that reads it.
 		neg := e.stage(t, "Negotiation/Review")
 		insertDeals(t, e.DB, 51, pipe.ID, neg.ID, budi)
 		_, page = b.get(filtered)
@@ -166,8 +167,19 @@ func TestBoardOwnerFilter(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := fmt.Sprintf("stage_id = %d and owner_id in (%d, %d, %d)", neg.ID, maya, agus, budi); u.Path != "/opportunities" || u.Query().Get("filter") != want {
+		if want := fmt.Sprintf("stage_id = %d and owner.team = my", neg.ID); u.Path != "/opportunities" || u.Query().Get("filter") != want {
 			t.Errorf("the full column's link is %s, want the list filtered by %s", u, want)
+		}
+		var rest struct {
+			Items []struct {
+				OwnerID int64 `json:"owner_id"`
+			}
+		}
+		e.do(t, call{Token: mayaTok, Method: "GET", Path: "/api/v1/opportunities?limit=100&filter=" + url.QueryEscape(u.Query().Get("filter"))}, 200).decode(t, &rest)
+		if len(rest.Items) != 51 || slices.ContainsFunc(rest.Items, func(d struct {
+			OwnerID int64 `json:"owner_id"`
+		}) bool { return d.OwnerID != budi }) {
+			t.Errorf("the full column's filter reads %d deals, want the team's 51 there, all Budi's", len(rest.Items))
 		}
 
 		// The API takes the same filter.

@@ -79,17 +79,3 @@ func (ps *Pipelines) Owners(ctx context.Context, p auth.Principal, keep int64) (
 	}
 	return list, nil
 }
-
-// TeamMembers lists the IDs of a team's users, disabled ones too (their
-// deals are the team's until given to someone else), as the board's team
-// filter counts them.
-func (ps *Pipelines) TeamMembers(ctx context.Context, teamID int64) ([]int64, error) {
-	ids, err := store.Collect(ctx, ps.db.Read(), func(row store.Scanner) (int64, error) {
-		var id int64
-		return id, row.Scan(&id)
-	}, "SELECT id FROM users WHERE team_id = $1 ORDER BY id", teamID)
-	if err != nil {
-		return nil, fmt.Errorf("members of team %d: %w", teamID, err)
-	}
-	return ids, nil
-}

@@ -149,10 +149,7 @@ func (m *Module) board(c *web.Ctx) error {
 	for _, st := range pipe.Stages {
 		d.Stages = append(d.Stages, option{ID: st.ID, Name: m.stageName(c.Lang, st), Kind: st.Kind})
 	}
-	more, err := m.moreFilter(c, filter)
-	if err != nil {
-		return err
-	}
+	more := moreFilter(filter)
 	f := i18n.NewFormatter(c.Lang, c.Loc)
 	today := time.Now().In(f.Location()).Format(time.DateOnly)
 	for _, col := range b.Columns {
@@ -206,23 +203,16 @@ func (m *Module) ownerChoices(c *web.Ctx, d *boardPage, filter BoardFilter) erro
 }
 
 // moreFilter is the owner filter in the filter language, for a column's
-// link to the rest of its deals in the list; "" when there is none.
-func (m *Module) moreFilter(c *web.Ctx, filter BoardFilter) (string, error) {
+// link to the rest of its deals in the list; "" when there is none. The
+// team is always the viewer's (ParseOwner), which the language names my.
+func moreFilter(filter BoardFilter) string {
 	switch {
 	case filter.OwnerID != nil:
-		return fmt.Sprintf("owner_id = %d", *filter.OwnerID), nil
+		return fmt.Sprintf("owner_id = %d", *filter.OwnerID)
 	case filter.TeamID != nil:
-		ids, err := m.Pipelines.TeamMembers(c.R.Context(), *filter.TeamID)
-		if err != nil {
-			return "", err
-		}
-		list := make([]string, len(ids))
-		for i, id := range ids {
-			list[i] = strconv.FormatInt(id, 10)
-		}
-		return "owner_id in (" + strings.Join(list, ", ") + ")", nil
+		return "owner.team = my"
 	}
-	return "", nil
+	return ""
 }
 
 func (m *Module) pipelineLink(c *web.Ctx) error {
