@@ -85,18 +85,6 @@ func totalsText(f i18n.Formatter, totals []Total) []string {
 	return out
 }
 
-// dateText formats a "YYYY-MM-DD" date for the page's language.
-func dateText(f i18n.Formatter, date *string) string {
-	if date == nil {
-		return ""
-	}
-	t, err := time.ParseInLocation(time.DateOnly, *date, f.Location())
-	if err != nil {
-		return *date
-	}
-	return f.Date(t)
-}
-
 // initials are what an owner's avatar shows: the first letters of the
 // first two words of the name ("Agus Salim" is AS), or of the part of an
 // e-mail address before the @ when the name is one.
@@ -157,8 +145,9 @@ func (m *Module) board(c *web.Ctx) error {
 			Count: col.Count, CountText: f.Int(col.Count), Totals: totalsText(f, col.Totals), More: col.More(), MoreURL: stageListURL(col.Stage.ID, more)}
 		for _, card := range col.Deals {
 			v := cardView{ID: card.ID, Version: card.Version, Name: card.Name, Account: card.AccountName,
-				CloseDate: dateText(f, card.CloseDate), Owner: card.OwnerName, Initials: initials(card.OwnerName)}
+				Owner: card.OwnerName, Initials: initials(card.OwnerName)}
 			if card.CloseDate != nil {
+				v.CloseDate = f.Day(*card.CloseDate)
 				// Only a deal still open can be late; a closed one's date is when it closed.
 				v.CloseISO, v.Overdue = *card.CloseDate, *card.CloseDate < today && col.Stage.Kind == Open
 			}
