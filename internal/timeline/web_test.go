@@ -147,8 +147,8 @@ func TestPages(t *testing.T) {
 				t.Fatalf("adding a line: %d to %q\n%s", res.StatusCode, res.Header.Get("Location"), body)
 			}
 			res, body = b.do("POST", orderPage+"/lines", url.Values{"description": {"Ongkos kirim"}, "unit_price": {"abc"}, "quantity": {"1"}})
-			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `value="Ongkos kirim"`) || !strings.Contains(body, "must be an amount") {
-				t.Errorf("a bad price: %d; want 422 with the error beside the field and the description kept\n%s", res.StatusCode, body)
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `value="Ongkos kirim"`) || !strings.Contains(body, `<p class="field-error" role="alert">Enter an amount like 150,000,000.00</p>`) {
+				t.Errorf("a bad price: %d; want 422 with the error beside the field, an example amount as English writes it, and the description kept\n%s", res.StatusCode, body)
 			}
 			if body := b.page(orderPage); !strings.Contains(body, `data-testid="order-total">IDR 270,000<`) {
 				t.Errorf("order total after 2 × 150,000 − 10 %%, want IDR 270,000:\n%s", section(body, "order-lines"))
