@@ -66,6 +66,21 @@ func deriveRelated(ctx context.Context, tx *sql.Tx, c *records.Change) error {
 	return nil
 }
 
+// relatedReadable answers not found unless p may read the record of type
+// typ (one of RelatedTypes) with ID id, for pages that act on it.
+func relatedReadable(ctx context.Context, db *sql.DB, p auth.Principal, typ string, id int64) error {
+	scope, args := p.Scope(auth.Read, "x.owner_id", 2)
+	var contactID, accountID sql.NullInt64
+	err := db.QueryRowContext(ctx, relatedLookups[typ]+" WHERE x.id = $1 AND x.deleted_at IS NULL AND "+scope, append([]any{id}, args...)...).Scan(&contactID, &accountID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.E(errs.NotFound, "There is no such record.").WithKey("error.not_found")
+	}
+	if err != nil {
+		return fmt.Errorf("%s %d: %w", typ, id, err)
+	}
+	return nil
+}
+
 func nullable(n sql.NullInt64) any {
 	if !n.Valid {
 		return nil

@@ -21,9 +21,11 @@ func Templates() fs.FS {
 // HomeTasks is how many open tasks the home page shows.
 const HomeTasks = 10
 
-// RegisterWeb adds the "done" button's route and the "My open tasks"
+// RegisterWeb adds the inline "Log an activity" form's routes, the "done"
+// button's route and the "My open tasks"
 // section of the home page. e is the activities entity.
 func RegisterWeb(rt *web.Router, s *records.Store, e *records.Entity) {
+	registerLog(rt, s, e)
 	rt.Page("POST /activities/{id}/done", func(c *web.Ctx) error {
 		id, err := records.PathID(c.R)
 		if err != nil {

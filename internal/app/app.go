@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -144,12 +145,16 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	activitiesEntity := activities.Entity(db.Engine, activities.Hooks{OnLogged: []func(ctx context.Context, tx *sql.Tx, a *records.Record) error{leads.ActivityLogged}})
 	productsEntity, ordersEntity := orders.ProductEntity(db.Engine), orders.OrderEntity(db.Engine)
 	orderLines := orders.NewLines(a.Records, ordersEntity)
-	tl := timeline.New(a.Records, contactsEntity, accountsEntity, timeline.Sources{Deals: true})
-	// The 360° view: summary and timeline first, then the purchases.
-	contactsEntity.Panels = append(append(tl.ContactPanels(), orders.ContactPurchasesPanel(db)), contactsEntity.Panels...)
-	accountsEntity.Panels = append(append(tl.AccountPanels(), orders.AccountPurchasesPanel(db)), accountsEntity.Panels...)
-	ordersEntity.Panels = append(ordersEntity.Panels, orders.LinesPanel(orderLines))
 	leadsEntity := leadsModule.Entity()
+	tl := timeline.New(a.Records, contactsEntity, accountsEntity, timeline.Sources{Deals: true})
+	tl.AddOwn(leadsEntity, dealsEntity)
+	// The 360° view: summary, the form that logs an activity, the
+	// timeline, then the purchases. A lead or deal has its own timeline.
+	contactsEntity.Panels = append(append(slices.Insert(tl.ContactPanels(), 1, activities.LogPanel("contacts")), orders.ContactPurchasesPanel(db)), contactsEntity.Panels...)
+	accountsEntity.Panels = append(append(slices.Insert(tl.AccountPanels(), 1, activities.LogPanel("accounts")), orders.AccountPurchasesPanel(db)), accountsEntity.Panels...)
+	leadsEntity.Panels = append(leadsEntity.Panels, activities.LogPanel("leads"), tl.OwnPanel(leadsEntity))
+	dealsEntity.Panels = append(dealsEntity.Panels, activities.LogPanel(deals.EntityName), tl.OwnPanel(dealsEntity))
+	ordersEntity.Panels = append(ordersEntity.Panels, orders.LinesPanel(orderLines))
 	a.Entities = records.NewRegistry(accountsEntity, contactsEntity, leadsEntity, dealsEntity, activitiesEntity, productsEntity, ordersEntity)
 	// Likely duplicates show on the record itself; merging accounts moves
 	// contacts and deals, whose search documents hold the account's name.

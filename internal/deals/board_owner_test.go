@@ -178,7 +178,9 @@ func TestBoardOwnerFilter(t *testing.T) {
 		e.do(t, call{Token: mayaTok, Method: "GET", Path: "/api/v1/opportunities?limit=100&filter=" + url.QueryEscape(u.Query().Get("filter"))}, 200).decode(t, &rest)
 		if len(rest.Items) != 51 || slices.ContainsFunc(rest.Items, func(d struct {
 			OwnerID int64 `json:"owner_id"`
-		}) bool { return d.OwnerID != budi }) {
+		}) bool {
+			return d.OwnerID != budi
+		}) {
 			t.Errorf("the full column's filter reads %d deals, want the team's 51 there, all Budi's", len(rest.Items))
 		}
 

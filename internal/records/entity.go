@@ -93,6 +93,9 @@ type Panel struct {
 	Title    string // catalog key
 	Template string
 	Data     func(ctx context.Context, p auth.Principal, r *Record) (any, error)
+	// Show, when set, says whether p sees the panel at all (a form that
+	// p may not submit is not shown).
+	Show func(p auth.Principal, r *Record) bool
 }
 
 // Action is a button on a detail page that leads to a domain operation,

@@ -112,6 +112,9 @@ func (h *pages) detail(c *web.Ctx) error {
 	}
 	panelCtx := WithHistoryView(ctx, hv)
 	for _, panel := range h.e.Panels {
+		if panel.Show != nil && !panel.Show(p, &rec) {
+			continue
+		}
 		var data any
 		if panel.Data != nil {
 			if data, err = panel.Data(panelCtx, p, &rec); err != nil {

@@ -356,6 +356,10 @@ func formValues(c *web.Ctx, fields []Field, old *Record) Input {
 	return in
 }
 
+// FormValues maps a form a domain page submits to the store's Input, for
+// the given fields, the way the record form does (see formValues).
+func FormValues(c *web.Ctx, fields []Field) Input { return formValues(c, fields, nil) }
+
 // formCurrency is the currency an amount typed in a form is in: the
 // record's currency as the form sets it, else as it was, else the field's.
 func formCurrency(f Field, form url.Values, old *Record) string {

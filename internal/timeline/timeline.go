@@ -101,6 +101,9 @@ type Timeline struct {
 	contacts *records.Entity
 	accounts *records.Entity
 	sources  Sources
+	// own are the entities whose records have a timeline of their own
+	// (leads, deals), by name.
+	own map[string]*records.Entity
 }
 
 // New returns a Timeline over the contacts and accounts entities of s.
@@ -108,12 +111,30 @@ func New(s *records.Store, contacts, accounts *records.Entity, sources Sources) 
 	return &Timeline{store: s, contacts: contacts, accounts: accounts, sources: sources}
 }
 
+// AddOwn gives the records of entities — leads, deals — a timeline of
+// their own: the activities related to the record (related_type is the
+// entity's name) and its history. A customer's timeline (contacts,
+// accounts) gathers more: see ForContact.
+func (t *Timeline) AddOwn(entities ...*records.Entity) {
+	if t.own == nil {
+		t.own = map[string]*records.Entity{}
+	}
+	for _, e := range entities {
+		t.own[e.Name] = e
+	}
+}
+
 // subject is whose timeline is read.
 type subject struct {
 	entity *records.Entity
-	column string // the column naming the subject in activities, orders and deals
+	// column names the subject in activities, orders and deals; "" for a
+	// record with a timeline of its own, whose activities name it by
+	// related_type and related_id.
+	column string
 	id     int64
 }
+
+func (t *Timeline) ownRecord(e *records.Entity, id int64) subject { return subject{entity: e, id: id} }
 
 func (t *Timeline) contact(id int64) subject { return subject{t.contacts, "contact_id", id} }
 func (t *Timeline) account(id int64) subject { return subject{t.accounts, "account_id", id} }
@@ -191,8 +212,11 @@ func (t *Timeline) page(ctx context.Context, p auth.Principal, s subject, cursor
 		return Page{}, err
 	}
 	q := &query{p: p, after: after, fetch: limit + 1}
-	parts := []string{q.activities(s), q.changes(s, KindChange), q.changes(s, KindConversion), q.orders(s)}
-	if t.sources.Deals {
+	parts := []string{q.activities(s), q.changes(s, KindChange), q.changes(s, KindConversion)}
+	if s.column != "" {
+		parts = append(parts, q.orders(s))
+	}
+	if t.sources.Deals && s.column != "" {
 		parts = append(parts, q.deals(s), q.stages(s))
 	}
 	for i, part := range parts {
@@ -265,13 +289,21 @@ func (q *query) continues(kind, at, id string) string {
 	return fmt.Sprintf(" AND (%s < %s OR (%s = %s AND %s < %s))", at, t, at, t, id, q.arg(c.ID))
 }
 
-// activities are the activities concerning the subject.
+// activities are the activities concerning the subject: of a customer,
+// every activity naming it (through whichever record it is related to);
+// of a lead or deal, those related to it (index activities_related).
 func (q *query) activities(s subject) string {
 	const at = "COALESCE(a.done_at, a.due_at, a.created_at)"
+	var concerns string
+	if s.column == "" {
+		concerns = "a.related_type = " + q.arg(s.entity.Name) + " AND a.related_id = " + q.arg(s.id)
+	} else {
+		concerns = "a." + s.column + " = " + q.arg(s.id)
+	}
 	return `SELECT 'activity' AS kind, a.id AS id, ` + at + ` AS at, a.subject AS title, a.kind AS detail, a.id AS ref_id,
 		COALESCE(u.name, '') AS actor, CAST(NULL AS TEXT) AS changes, CAST(NULL AS TEXT) AS currency, CAST(NULL AS BIGINT) AS amount
 		FROM activities a LEFT JOIN users u ON u.id = a.owner_id
-		WHERE a.` + s.column + ` = ` + q.arg(s.id) + ` AND a.deleted_at IS NULL AND ` + q.scope("a.owner_id") +
+		WHERE ` + concerns + ` AND a.deleted_at IS NULL AND ` + q.scope("a.owner_id") +
 		q.continues(KindActivity, at, "a.id") + `
 		ORDER BY ` + at + ` DESC, a.id DESC LIMIT ` + strconv.Itoa(q.fetch)
 }

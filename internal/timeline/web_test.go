@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/relasi/relasi/internal/activities"
 	"github.com/relasi/relasi/internal/auth"
 	"github.com/relasi/relasi/internal/contacts"
+	"github.com/relasi/relasi/internal/deals"
 	"github.com/relasi/relasi/internal/i18n"
 	"github.com/relasi/relasi/internal/orders"
 	"github.com/relasi/relasi/internal/records"
@@ -90,14 +92,17 @@ func newWebCRM(t *testing.T, engine store.Engine) (*recordstest.Server, func(u a
 		acts := activities.Entity(engine, activities.Hooks{})
 		ords := orders.OrderEntity(engine)
 		lines := orders.NewLines(s.Store, ords)
+		dls := deals.Entity(engine)
 		tl := timeline.New(s.Store, cons, accs, timeline.Sources{Deals: true})
-		cons.Panels = append(tl.ContactPanels(), orders.ContactPurchasesPanel(s.DB))
-		accs.Panels = append(tl.AccountPanels(), orders.AccountPurchasesPanel(s.DB))
+		tl.AddOwn(dls)
+		cons.Panels = append(slices.Insert(tl.ContactPanels(), 1, activities.LogPanel("contacts")), orders.ContactPurchasesPanel(s.DB))
+		accs.Panels = append(slices.Insert(tl.AccountPanels(), 1, activities.LogPanel("accounts")), orders.AccountPurchasesPanel(s.DB))
+		dls.Panels = []records.Panel{activities.LogPanel(deals.EntityName), tl.OwnPanel(dls)}
 		ords.Panels = []records.Panel{orders.LinesPanel(lines)}
 
 		rt := web.NewRouter(s.Mux, renderer, s.Auth, slog.New(slog.NewTextHandler(io.Discard, nil)), false)
 		rt.RegisterSessionPages()
-		for _, e := range []*records.Entity{accs, cons, acts, orders.ProductEntity(engine), ords} {
+		for _, e := range []*records.Entity{accs, cons, acts, orders.ProductEntity(engine), ords, dls} {
 			records.RegisterAPI(s.Router, s.Store, e)
 			records.RegisterWeb(rt, s.Store, e)
 		}
@@ -212,4 +217,118 @@ func section(page, testID string) string {
 	}
 	end := min(len(page), i+1500)
 	return html.UnescapeString(page[i:end])
+}
+
+// An activity is logged from the page of the record it concerns: with
+// htmx the form comes back fresh and the timeline is told to reload; a
+// refused one comes back with the error beside the field and what was
+// typed; without JavaScript the user returns to the record's page.
+func TestLogActivityFromRecord(t *testing.T) {
+	onEveryEngine(t, func(t *testing.T, engine store.Engine) {
+		s, signIn := newWebCRM(t, engine)
+		sari, _ := s.User(t, "sari@example.co.id", auth.Sales, 0)
+		tono, _ := s.User(t, "tono@example.co.id", auth.Sales, 0)
+		b := signIn(sari)
+		con := s.Do(t, s.AdminToken, "POST", "/api/v1/contacts", map[string]any{"first_name": "Budi", "owner_id": sari.ID}).Want(t, http.StatusCreated).Map(t)
+		contactPage := fmt.Sprintf("/contacts/%v", con["id"])
+
+		if body := b.page(contactPage); !strings.Contains(body, `data-testid="log-activity"`) || !strings.Contains(body, `action="`+contactPage+`/activities"`) {
+			t.Fatalf("the contact's page lacks the log form posting to it:\n%s", section(body, "log-activity"))
+		}
+
+		htmx := func(path string, form url.Values) (*http.Response, string) {
+			form.Set("csrf_token", testCSRF)
+			req, _ := http.NewRequest("POST", s.URL+path, strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("HX-Request", "true")
+			req.Header.Set("Cookie", "relasi_session="+b.cookie+"; relasi_csrf="+testCSRF)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			out, _ := io.ReadAll(res.Body)
+			return res, string(out)
+		}
+
+		res, body := htmx(contactPage+"/activities", url.Values{"kind": {"call"}, "subject": {"Called about the Toraja order"}, "body": {"Wants 20 kg"}, "done": {"1"}})
+		if res.StatusCode != http.StatusOK || res.Header.Get("HX-Trigger") != "activity-logged" || !strings.Contains(body, `data-testid="activity-logged"`) {
+			t.Fatalf("logging a call: %d, HX-Trigger %q; want 200, activity-logged and the saved notice\n%s", res.StatusCode, res.Header.Get("HX-Trigger"), body)
+		}
+		if strings.Contains(body, "<html") || strings.Contains(body, "Called about the Toraja order") {
+			t.Errorf("the answer should be a fresh form alone, not a page or the typed values:\n%s", body)
+		}
+		var list struct{ Items []map[string]any }
+		s.Do(t, s.AdminToken, "GET", "/api/v1/activities", nil).Want(t, http.StatusOK).JSON(t, &list)
+		if len(list.Items) != 1 || list.Items[0]["kind"] != "call" || list.Items[0]["related_type"] != "contacts" || num(t, list.Items[0]["related_id"]) != num(t, con["id"]) ||
+			list.Items[0]["done"] != true || num(t, list.Items[0]["owner_id"]) != sari.ID {
+			t.Fatalf("logged activities: %v; want one done call of Sari's related to the contact", list.Items)
+		}
+		// The timeline the panel reloads lists it.
+		req, _ := http.NewRequest("GET", s.URL+contactPage+"/timeline", nil)
+		req.Header.Set("HX-Request", "true")
+		req.Header.Set("Cookie", "relasi_session="+b.cookie)
+		tres, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		refreshed, _ := io.ReadAll(tres.Body)
+		tres.Body.Close()
+		if tres.StatusCode != http.StatusOK || !strings.Contains(string(refreshed), "Called about the Toraja order") || strings.Contains(string(refreshed), "<html") {
+			t.Errorf("the timeline's refresh: %d, want the items alone with the call\n%s", tres.StatusCode, refreshed)
+		}
+
+		// A refused activity keeps what was typed, the error beside the field.
+		res, body = htmx(contactPage+"/activities", url.Values{"kind": {"meeting"}, "subject": {""}, "body": {"Kopi tasting at their office"}, "due_at": {"tomorrow"}})
+		if res.StatusCode != http.StatusUnprocessableEntity || res.Header.Get("HX-Trigger") != "" {
+			t.Fatalf("a meeting without a subject: %d (HX-Trigger %q), want 422 and no event\n%s", res.StatusCode, res.Header.Get("HX-Trigger"), body)
+		}
+		for _, want := range []string{"Kopi tasting at their office", `value="meeting" checked`, `aria-invalid="true" data-testid="log-subject"`, `class="field-error"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the refused form lacks %q:\n%s", want, body)
+			}
+		}
+
+		// Without JavaScript: back to the record's page, with a flash.
+		res, _ = b.do("POST", contactPage+"/activities", url.Values{"kind": {"task"}, "subject": {"Send the price list"}, "due_at": {"2026-03-05T10:00"}})
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != contactPage {
+			t.Errorf("a logged task without JavaScript: %d to %q, want back to %s", res.StatusCode, res.Header.Get("Location"), contactPage)
+		}
+		res, body = b.do("POST", contactPage+"/activities", url.Values{"kind": {"task"}, "subject": {""}, "body": {"keep me"}})
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "keep me") || !strings.Contains(body, "<html") {
+			t.Errorf("a refused task without JavaScript: %d, want the form on a page of its own keeping the text", res.StatusCode)
+		}
+
+		// Someone else's contact is not there to log on; a read-only user may not log.
+		if res, _ := signIn(tono).do("POST", contactPage+"/activities", url.Values{"kind": {"call"}, "subject": {"x"}}); res.StatusCode != http.StatusNotFound {
+			t.Errorf("logging on another salesperson's contact: %d, want 404", res.StatusCode)
+		}
+		viewer, _ := s.User(t, "vera@example.co.id", auth.ReadOnly, 0)
+		if res, _ := signIn(viewer).do("POST", contactPage+"/activities", url.Values{"kind": {"call"}, "subject": {"x"}}); res.StatusCode != http.StatusForbidden {
+			t.Errorf("a read-only user logging: %d, want 403", res.StatusCode)
+		}
+		if body := signIn(viewer).page(contactPage); strings.Contains(body, `data-testid="log-activity"`) {
+			t.Error("a read-only user is offered the log form")
+		}
+
+		// A deal's page has a timeline of its own, listing what is logged on it.
+		var dealID int64
+		if err := s.DB.Writer().QueryRow(`INSERT INTO deals (name, contact_id, amount, currency, pipeline_id, stage_id, owner_id, created_at, updated_at)
+			VALUES ('Toraja 20 kg', $1, 0, 'IDR', (SELECT id FROM pipelines WHERE key = 'sales'), (SELECT id FROM stages WHERE key = 'prospecting'), $2, $3, $3) RETURNING id`,
+			con["id"], sari.ID, time.Now().UTC()).Scan(&dealID); err != nil {
+			t.Fatal(err)
+		}
+		dealPage := fmt.Sprintf("/opportunities/%d", dealID)
+		res, _ = htmx(dealPage+"/activities", url.Values{"kind": {"email"}, "subject": {"Sent the quote"}, "done": {"1"}})
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("logging on the deal: %d", res.StatusCode)
+		}
+		if body := b.page(dealPage); !strings.Contains(section(body, "timeline"), "Sent the quote") {
+			t.Errorf("the deal's timeline lacks the e-mail logged on it:\n%s", section(body, "timeline"))
+		}
+		// ... and the contact's timeline gathers it too, through the deal's contact.
+		if body := b.page(contactPage + "/timeline"); !strings.Contains(body, "Sent the quote") {
+			t.Errorf("the contact's timeline lacks the e-mail logged on its deal")
+		}
+	})
 }

@@ -270,11 +270,15 @@ func (r *Renderer) render(w http.ResponseWriter, status int, v *View) error {
 // renderPartial executes one {{define}}d template of a page, without the
 // layout.
 func (r *Renderer) renderPartial(w http.ResponseWriter, v *View, name string) error {
+	return r.renderPartialStatus(w, http.StatusOK, v, name)
+}
+
+func (r *Renderer) renderPartialStatus(w http.ResponseWriter, status int, v *View, name string) error {
 	t, ok := r.pages[v.Page]
 	if !ok || t.Lookup(name) == nil {
 		return fmt.Errorf("render: no template %q in page %q", name, v.Page)
 	}
-	return r.execute(w, http.StatusOK, v, t, name)
+	return r.execute(w, status, v, t, name)
 }
 
 func (r *Renderer) execute(w http.ResponseWriter, status int, v *View, t *template.Template, name string) error {

@@ -403,5 +403,18 @@ func (c *Ctx) RenderPartial(page, name string, data any) error {
 	return c.router.renderer.renderPartial(c.W, v, name)
 }
 
+// RenderPartialForm renders one {{define}}d template of a page again
+// after err, keeping what was submitted, for a form that htmx replaces
+// in place. Errors other than bad input are returned, for the error page.
+func (c *Ctx) RenderPartialForm(page, name string, data any, err error) error {
+	e, ok := errs.As(err)
+	if !ok || (e.Code != errs.Invalid && e.Code != errs.Conflict && e.Code != errs.PreconditionFailed) {
+		return err
+	}
+	v := c.partialView(page)
+	v.Data, v.Form, v.Err = data, c.R.PostForm, e
+	return c.router.renderer.renderPartialStatus(c.W, httpx.Status(e.Code), v, name)
+}
+
 // Form returns a trimmed form value.
 func (c *Ctx) Form(name string) string { return strings.TrimSpace(c.R.PostForm.Get(name)) }

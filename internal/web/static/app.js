@@ -16,6 +16,22 @@
     }
   });
 
+  // In the form that logs an activity, a task is still to do and
+  // anything else was just done, until the user ticks the box themselves.
+  document.addEventListener("change", function (ev) {
+    var el = ev.target;
+    var form = el.closest && el.closest("form.log-activity");
+    if (!form) {
+      return;
+    }
+    var done = form.querySelector("input[name=done]");
+    if (el === done) {
+      done.dataset.touched = "1";
+    } else if (el.name === "kind" && done && !done.dataset.touched) {
+      done.checked = el.value !== "task";
+    }
+  });
+
   // The search box's hits close on Escape and when the user clicks
   // elsewhere.
   function closeHits() {
