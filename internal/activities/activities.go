@@ -35,6 +35,11 @@ func Entity(engine store.Engine, hooks Hooks) *records.Entity {
 	e := &records.Entity{
 		Name: "activities", Table: "activities", Alias: "act", Label: "nav.activities", Singular: "entity.activity",
 		Owned: true, TitleSQL: "act.subject", DefaultSort: "-created_at",
+		ListFilters: []records.ListFilter{{Field: "owner"}, {Field: "kind"}, {Field: "done"}, {Field: "due_at"}},
+		Presets: []records.Preset{
+			{Label: "activities.preset.my_open_tasks", Filter: `owner = me and kind = "task" and done = false`, Sort: "due_at"},
+			{Label: "activities.preset.overdue", Filter: "owner = me and done = false and due_at < now", Sort: "due_at"},
+		},
 		Fields: []records.Field{
 			{Name: "kind", Label: "field.activity_kind", Kind: records.Select, Column: "kind", Choices: Kinds, Required: true, InList: true},
 			{Name: "subject", Label: "field.subject", Kind: records.Text, Column: "subject", Required: true, MaxLen: 200, InList: true},

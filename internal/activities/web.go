@@ -3,7 +3,6 @@ package activities
 import (
 	"embed"
 	"io/fs"
-	"strings"
 
 	"github.com/relasi/relasi/internal/records"
 	"github.com/relasi/relasi/internal/web"
@@ -34,18 +33,9 @@ func RegisterWeb(rt *web.Router, s *records.Store, e *records.Entity) {
 		if _, err := s.Update(c.R.Context(), *c.User, e, id, records.Input{"done": true}, 0); err != nil {
 			return err
 		}
-		return c.Redirect(localPath(c.Form("next")), "flash.activity_done")
+		return c.Redirect(web.LocalPath(c.Form("next"), "/"), "flash.activity_done")
 	})
 	rt.AddHomeSection("activities_mytasks", func(c *web.Ctx) (any, error) {
 		return MyOpenTasks(c.R.Context(), s.DB().Read(), *c.User, HomeTasks)
 	})
-}
-
-// localPath returns next when it is a path on this site, else "/", so a
-// form cannot send the user elsewhere.
-func localPath(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
-		return "/"
-	}
-	return next
 }

@@ -9,8 +9,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -23,6 +25,7 @@ import (
 	"github.com/relasi/relasi/internal/api"
 	"github.com/relasi/relasi/internal/audit"
 	"github.com/relasi/relasi/internal/auth"
+	"github.com/relasi/relasi/internal/bulk"
 	"github.com/relasi/relasi/internal/contacts"
 	"github.com/relasi/relasi/internal/deals"
 	"github.com/relasi/relasi/internal/duplicates"
@@ -60,6 +63,7 @@ type App struct {
 	Imports    *imports.Module
 	Exports    *exports.Exporter
 	Duplicates *duplicates.Module
+	Bulk       *bulk.Module
 	// Privacy exports and erases a person's data (UU PDP requests).
 	Privacy *privacy.Module
 	// APIRoutes lists every API route pattern, for the OpenAPI test;
@@ -101,7 +105,7 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	}
 	renderer, err := web.NewRenderer(catalog, assets, people.Templates(), records.Templates(), search.Templates(), deals.Templates(), leads.Templates(), notifications.Templates(),
 		activities.Templates(), orders.Templates(), timeline.Templates(), audit.Templates(), trash.Templates(),
-		imports.Templates(), duplicates.Templates(), privacy.Templates())
+		imports.Templates(), duplicates.Templates(), privacy.Templates(), bulk.Templates())
 	if err != nil {
 		return nil, err
 	}
@@ -155,6 +159,14 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	leadsEntity.Panels = append(leadsEntity.Panels, activities.LogPanel("leads"), tl.OwnPanel(leadsEntity))
 	dealsEntity.Panels = append(dealsEntity.Panels, activities.LogPanel(deals.EntityName), tl.OwnPanel(dealsEntity))
 	ordersEntity.Panels = append(ordersEntity.Panels, orders.LinesPanel(orderLines))
+	// From a customer's page: a new deal or order naming it, and an
+	// account's contacts and deals.
+	contactsEntity.Actions = append(contactsEntity.Actions, newFromCustomer("contact_id")...)
+	accountsEntity.Actions = append(accountsEntity.Actions, newFromCustomer("account_id")...)
+	accountsEntity.Linked = []records.Linked{
+		{Title: "nav.contacts", Entity: contactsEntity, Column: "account_id", Columns: []string{"first_name", "last_name", "job_title", "emails", "phones"}},
+		{Title: "nav.deals", Entity: dealsEntity, Column: "account_id", Columns: []string{"name", "stage_id", "amount", "close_date", "owner_id"}},
+	}
 	a.Entities = records.NewRegistry(accountsEntity, contactsEntity, leadsEntity, dealsEntity, activitiesEntity, productsEntity, ordersEntity)
 	// Likely duplicates show on the record itself; merging accounts moves
 	// contacts and deals, whose search documents hold the account's name.
@@ -193,6 +205,9 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	a.Imports = imports.New(a.Records, a.Auth, a.Entities, imports.Config{DataDir: cfg.DataDir, Catalog: catalog})
 	a.Imports.RegisterAPI(apiRouter)
 	a.Imports.RegisterWeb(webRouter)
+	a.Bulk = bulk.New(a.Records, a.Entities, a.Auth)
+	a.Bulk.RegisterAPI(apiRouter)
+	a.Bulk.RegisterWeb(webRouter)
 	a.Exports = exports.New(a.Records, a.Entities, catalog, a.Auth.UserPrefs, logger)
 	a.Exports.RegisterAPI(apiRouter)
 	a.Exports.RegisterWeb(webRouter)
@@ -235,7 +250,7 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 			return nil, err
 		}
 		return api.BuildDocument(cfg.Version, people.OpenAPI, records.CustomFieldsOpenAPI, records.ViewsOpenAPI, search.OpenAPI, deals.OpenAPI, leads.OpenAPI, notifications.OpenAPI, orders.OpenAPI, timeline.OpenAPI, audit.OpenAPI, trash.OpenAPI,
-			imports.OpenAPI, imports.ItemsOpenAPI, duplicates.OpenAPI, privacy.OpenAPI, exports.OpenAPI(a.Entities.All()), entities)
+			imports.OpenAPI, imports.ItemsOpenAPI, duplicates.OpenAPI, privacy.OpenAPI, exports.OpenAPI(a.Entities.All()), bulk.OpenAPI(a.Entities.All()), entities)
 	})
 	a.APIRoutes = apiRouter.Routes()
 	a.WebRoutes = webRouter.Routes()
@@ -252,15 +267,17 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	river.AddWorker(a.workers, &activities.ReminderWorker{DB: db, Catalog: catalog})
 	river.AddWorker(a.workers, &trash.PurgeWorker{Trash: bin, Logger: logger})
 	river.AddWorker(a.workers, a.Imports.Worker())
+	river.AddWorker(a.workers, a.Bulk.Worker())
 	river.AddWorker(a.workers, &duplicates.RefreshWorker{Module: a.Duplicates, Logger: logger})
 	a.periodic = []*river.PeriodicJob{jobs.HousekeepingPeriodic(), leads.OverduePeriodic(), activities.ReminderPeriodic(), trash.PurgePeriodic(), duplicates.RefreshPeriodic()}
 	return a, nil
 }
 
-// Close releases the import module's job client and the database.
+// Close releases the import and bulk modules' job clients and the database.
 func (a *App) Close() error {
 	ierr := a.Imports.Close(context.Background())
-	return errors.Join(ierr, a.DB.Close())
+	berr := a.Bulk.Close(context.Background())
+	return errors.Join(ierr, berr, a.DB.Close())
 }
 
 func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
@@ -329,4 +346,21 @@ func NewLogger(format string, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, nil))
 	}
 	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// newFromCustomer are the actions "New deal" and "New order" on the page
+// of a customer named by column (contact_id, account_id): a contact's
+// deal or order also names the contact's account.
+func newFromCustomer(column string) []records.Action {
+	prefill := func(r *records.Record) url.Values {
+		v := url.Values{column: {strconv.FormatInt(r.ID, 10)}}
+		if account := r.Int("account_id"); column == "contact_id" && account != 0 {
+			v.Set("account_id", strconv.FormatInt(account, 10))
+		}
+		return v
+	}
+	return []records.Action{
+		records.NewFrom("records.new_deal", "/"+deals.EntityName, prefill),
+		records.NewFrom("records.new_order", "/orders", prefill),
+	}
 }

@@ -325,6 +325,7 @@ var matrixKinds = map[string]string{
 	"users": "users", "teams": "teams", "tokens": "tokens", "views": "views", "custom-fields": "customfields", "fields": "customfields",
 	"pipelines": "pipelines", "stages": "stages", "lead-rules": "leadrules", "rules": "leadrules", "imports": "imports",
 	"merges": "merges", "notifications": "notifications", "order-lines": "orderlines", "sessions": "sessions",
+	"bulk": "bulk",
 }
 
 // pairRoutes name their records in the body or query instead of the path:
@@ -375,7 +376,7 @@ func casesOf(kind string) []matrixCase {
 		return []matrixCase{caseShared, caseMissing}
 	case kind == "products" || kind == "trash:products":
 		return []matrixCase{caseUnowned, caseMissing}
-	case kind == "users" || kind == "tokens" || kind == "views" || kind == "imports" || kind == "notifications" || kind == "sessions":
+	case kind == "users" || kind == "tokens" || kind == "views" || kind == "imports" || kind == "notifications" || kind == "sessions" || kind == "bulk":
 		return []matrixCase{caseOwn, caseTeam, caseOther, caseMissing}
 	}
 	return []matrixCase{caseOwn, caseTeam, caseOther, caseUnowned, caseMissing}
@@ -700,6 +701,16 @@ func (m *matrix) make(t testing.TB, kind string, caller *matrixCaller, c matrixC
 		return m.upload(t, owner.token, n)
 	case "notifications":
 		return m.notify(t, owner.user.ID, n)
+	case "bulk":
+		// A bulk change of the owner's: a tag on a contact of theirs, made
+		// as the administrator and then handed to them (a read-only user
+		// changes nothing, but may have before becoming read-only).
+		contact := m.make(t, "contacts", caller, c, false)
+		id := m.api(t, m.adminTok, "POST", "/api/v1/contacts/bulk", map[string]any{"action": "tag_add", "value": fmt.Sprintf("t%d", n), "ids": []int64{contact}}, http.StatusOK)
+		if _, err := m.srv.App.DB.Writer().ExecContext(m.ctx, "UPDATE bulk_operations SET created_by = $1 WHERE id = $2", owner.user.ID, id); err != nil {
+			t.Fatal(err)
+		}
+		return id
 	case "merges":
 		a, b := m.make(t, "contacts", caller, c, false), m.make(t, "contacts", caller, c, false)
 		var res struct {

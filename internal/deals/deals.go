@@ -36,6 +36,10 @@ func Entity(engine store.Engine) *records.Entity {
 	e := &records.Entity{
 		Name: EntityName, Table: "deals", Alias: "d", Label: "nav.deals", Singular: "entity.opportunity",
 		Owned: true, TitleSQL: "d.name", DefaultSort: "-created_at",
+		ListFilters: []records.ListFilter{{Field: "owner"}, {Field: "stage.kind", Label: "field.stage", ChoiceKey: "deals.kind."}, {Field: "close_date"}},
+		Presets: []records.Preset{
+			{Label: "deals.preset.mine_open", Filter: `owner = me and stage.kind = "open"`, Sort: "close_date"},
+		},
 		Fields: []records.Field{
 			{Name: "name", Label: "field.deal_name", Kind: records.Text, Column: "name", Required: true, MaxLen: 200, InList: true},
 			{Name: "account_id", Label: "field.account", Kind: records.Ref, Column: "account_id", Ref: "accounts", InList: true,
@@ -46,9 +50,9 @@ func Entity(engine store.Engine) *records.Entity {
 			{Name: "currency", Label: "field.deal_currency", Kind: records.Select, Column: "currency", Choices: i18n.Currencies()},
 			{Name: "close_date", Label: "field.close_date", Kind: records.Date, Column: "close_date", InList: true},
 			{Name: "pipeline_id", Label: "field.pipeline", Kind: records.Ref, Column: "pipeline_id", Ref: "pipelines",
-				RefTitle: "(SELECT name FROM pipelines WHERE id = $col)", RefTitleKey: shippedPipelineKey},
+				RefTitle: "(SELECT name FROM pipelines WHERE id = $col)", RefTitleKey: shippedPipelineKey, RefChoices: pipelineChoices},
 			{Name: "stage_id", Label: "field.stage", Kind: records.Ref, Column: "stage_id", Ref: "stages", InList: true,
-				RefTitle: "(SELECT name FROM stages WHERE id = $col)", RefTitleKey: shippedStageKey},
+				RefTitle: "(SELECT name FROM stages WHERE id = $col)", RefTitleKey: shippedStageKey, RefChoices: stageChoices},
 			{Name: "probability", Label: "field.probability", Kind: records.Integer, Unit: records.Percent, Column: "probability"},
 			{Name: "lost_reason", Label: "field.lost_reason", Kind: records.Text, Column: "lost_reason", MaxLen: 1000},
 			{Name: "won_reason", Label: "field.won_reason", Kind: records.Text, Column: "won_reason", MaxLen: 1000},

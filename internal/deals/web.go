@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/relasi/relasi/internal/errs"
 	"github.com/relasi/relasi/internal/i18n"
@@ -140,18 +139,6 @@ func intPtr(c *web.Ctx, fe *errs.Fields, name string) *int {
 		return nil
 	}
 	return &n
-}
-
-// localPath returns p when it is a path on this site, else fallback, so a
-// form's "back" cannot send anyone elsewhere.
-func localPath(p, fallback string) string {
-	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
-		return fallback
-	}
-	if u, err := url.Parse(p); err != nil || u.Host != "" || u.Scheme != "" {
-		return fallback
-	}
-	return p
 }
 
 // boardURL is the board of a pipeline, with the owner filter's value

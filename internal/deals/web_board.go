@@ -254,7 +254,7 @@ func (m *Module) movePageData(c *web.Ctx, id, target int64) (movePage, error) {
 	// The board's card menu links here with its owner filter, to go back to.
 	_, owner := ParseOwner(*c.User, c.R.FormValue("owner"))
 	d := movePage{DealID: rec.ID, DealName: rec.String("name"), Version: rec.Version,
-		Back: localPath(c.R.FormValue("back"), boardURL(pipe.ID, owner))}
+		Back: web.LocalPath(c.R.FormValue("back"), boardURL(pipe.ID, owner))}
 	for _, st := range pipe.Stages {
 		o := option{ID: st.ID, Name: m.stageName(c.Lang, st), Kind: st.Kind, Selected: st.ID == target}
 		if st.ID == rec.Int("stage_id") {
@@ -320,7 +320,7 @@ func (m *Module) moveSubmit(c *web.Ctx) error {
 	}
 	pipelineID := rec.Int("pipeline_id")
 	if !wantsJSON(c.R) {
-		return c.Redirect(localPath(c.Form("back"), boardURL(pipelineID, OwnerAnyone)), "flash.deal_moved")
+		return c.Redirect(web.LocalPath(c.Form("back"), boardURL(pipelineID, OwnerAnyone)), "flash.deal_moved")
 	}
 	return m.moveAnswer(c, rec.ID, rec.Int("stage_id"), rec.Version, pipelineID)
 }

@@ -99,6 +99,11 @@ func (m *Module) newEntity() *records.Entity {
 	e := &records.Entity{
 		Name: "leads", Table: "leads", Alias: "l", Label: "nav.leads", Singular: "entity.lead",
 		Owned: true, DefaultSort: "-created_at",
+		ListFilters: []records.ListFilter{{Field: "owner"}, {Field: "status"}, {Field: "rating"}, {Field: "response_due_at"}},
+		Presets: []records.Preset{
+			{Label: "leads.preset.mine_due_today", Filter: "owner = me and response_due_at >= today and response_due_at < tomorrow", Sort: "response_due_at"},
+			{Label: "leads.preset.late", Filter: "overdue = true", Sort: "response_due_at"},
+		},
 		TitleSQL: "trim(l.first_name || ' ' || COALESCE(l.last_name, ''))",
 		Fields: []records.Field{
 			{Name: "first_name", Label: "field.first_name", Kind: records.Text, Column: "first_name", Required: true, MaxLen: 100, InList: true},

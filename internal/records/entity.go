@@ -3,6 +3,7 @@ package records
 import (
 	"context"
 	"database/sql"
+	"net/url"
 
 	"github.com/relasi/relasi/internal/auth"
 )
@@ -36,6 +37,14 @@ type Entity struct {
 	// Panels and Actions extend the detail page.
 	Panels  []Panel
 	Actions []Action
+	// ListFilters are the controls in the list's header; nil offers the
+	// owner and the first select fields. Presets are ready-made views
+	// offered beside the saved ones.
+	ListFilters []ListFilter
+	Presets     []Preset
+	// Linked lists, on the detail page, the records of other entities
+	// that name this one.
+	Linked []Linked
 	// ListLinks extend the list page's toolbar with other modules' pages
 	// about the entity (import a file, find duplicates).
 	ListLinks []ListLink
@@ -115,4 +124,19 @@ type PanelView struct {
 	Page   any
 	Record *Record
 	Data   any
+}
+
+// NewFrom is the action "label" on a detail page that opens the form of
+// a new record at base ("/opportunities") prefilled from the record: a
+// new deal from a contact names the contact and its account. prefill
+// gives the form's values; the form checks them as if typed.
+func NewFrom(label, base string, prefill func(r *Record) url.Values) Action {
+	return Action{Label: label, Method: "GET",
+		URL: func(r *Record) string {
+			if q := prefill(r).Encode(); q != "" {
+				return base + "/new?" + q
+			}
+			return base + "/new"
+		},
+		Show: func(p auth.Principal, r *Record) bool { return r.DeletedAt == nil && p.CanWriteAny() == nil }}
 }

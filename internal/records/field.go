@@ -8,6 +8,7 @@
 package records
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,6 +25,7 @@ import (
 	"github.com/relasi/relasi/internal/errs"
 	"github.com/relasi/relasi/internal/filter"
 	"github.com/relasi/relasi/internal/i18n"
+	"github.com/relasi/relasi/internal/store"
 )
 
 // Kind is a field's type.
@@ -81,6 +83,10 @@ type Field struct {
 	// it shows in the viewer's language; it returns "" for any other title,
 	// which shows as the user typed it.
 	RefTitleKey func(title string) string
+	// RefChoices lists what a Ref field to a table that is no entity of
+	// its own (a deal's stage) may point at, for forms and bulk changes
+	// to offer; their titles go through RefTitleKey.
+	RefChoices func(ctx context.Context, q store.Querier) ([]RefChoice, error)
 	// Currency of a Money field; CurrencyField names the field holding it
 	// when the record carries its own currency (deals).
 	Currency      string
@@ -535,4 +541,12 @@ func Problem(err error) (code, msg string, args []any, ok bool) {
 		return "", "", nil, false
 	}
 	return p.code, p.msg, p.args, true
+}
+
+// RefChoice is one record a Ref field may point at; Group, when set,
+// names what it belongs to (a stage's pipeline).
+type RefChoice struct {
+	ID    int64
+	Title string
+	Group string
 }

@@ -75,6 +75,10 @@ func startWebCRM(t *testing.T, engine store.Engine) *webCRM {
 		}})
 	s.Contacts.Actions = append(s.Contacts.Actions, records.Action{Label: "field.city", Method: "POST",
 		URL: func(r *records.Record) string { return fmt.Sprintf("/contacts/%d/webtest", r.ID) }})
+	s.Accounts.Linked = []records.Linked{{Title: "nav.contacts", Entity: s.Contacts, Column: "account_id", Columns: []string{"first_name", "last_name", "city"}}}
+	s.Accounts.Actions = append(s.Accounts.Actions, records.NewFrom("records.new_deal", "/contacts", func(r *records.Record) url.Values {
+		return url.Values{"account_id": {fmt.Sprint(r.ID)}, "city": {r.String("city")}}
+	}))
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /static/{path...}", assets)
@@ -451,7 +455,7 @@ func TestWebCustomFieldFromAdminToListAndDetail(t *testing.T) {
 		// Chosen as a column, filtered and sorted by.
 		q := url.Values{"columns": {"first_name,custom.budget,custom.segment"}, "filter": {"custom.budget >= 1000000"}, "sort": {"-custom.budget"}}
 		p = b.get("/contacts?" + q.Encode())
-		wantWebPage(t, p, http.StatusOK, "Anggaran &lt;script&gt;alert(1)&lt;/script&gt;", "<td>IDR 1,500,000</td>", "<td>gold</td>", ">Rina</a>")
+		wantWebPage(t, p, http.StatusOK, "Anggaran &lt;script&gt;alert(1)&lt;/script&gt;", `<td title="IDR 1,500,000">IDR 1,500,000</td>`, `<td title="gold">gold</td>`, ">Rina</a>")
 		// The column chooser lists it and sends the choice back as columns=.
 		res2 := b.get("/contacts?col_set=1&col=first_name&col=custom.segment")
 		if res2.Status != http.StatusSeeOther || res2.Header.Get("Location") != "/contacts?columns="+url.QueryEscape("first_name,custom.segment") {

@@ -665,3 +665,26 @@ func renumber(sqlText string, offset int) string {
 	}
 	return b.String()
 }
+
+// MatchingIDs returns up to limit IDs of the records that match q's
+// filter and p's read scope, in ID order after the ID after: the records
+// a bulk change to "all matching the filter" walks, a batch at a time.
+func (s *Store) MatchingIDs(ctx context.Context, p auth.Principal, e *Entity, q Query, after int64, limit int) ([]int64, error) {
+	q.Page = url.Values{}
+	st, err := s.listStatement(ctx, p, e, q)
+	if err != nil {
+		return nil, err
+	}
+	n := len(st.matchArgs)
+	query := fmt.Sprintf("SELECT %s.id FROM %s %s WHERE %s AND %s.id > $%d ORDER BY %s.id LIMIT %d",
+		e.Alias, e.Table, e.Alias, st.match, e.Alias, n+1, e.Alias, limit)
+	ids, err := store.Collect(ctx, s.db.Read(), func(row store.Scanner) (int64, error) {
+		var id int64
+		err := row.Scan(&id)
+		return id, err
+	}, query, append(slices.Clone(st.matchArgs), after)...)
+	if err != nil {
+		return nil, fmt.Errorf("ids of %s matching: %w", e.Name, err)
+	}
+	return ids, nil
+}

@@ -41,6 +41,7 @@ func Templates() fs.FS {
 //	GET  /{entity}/{id}/delete         asks first; POST moves the record to the trash
 //	GET  /{entity}/{id}/trash          a record in the trash, read-only, with its restore button
 //	POST /{entity}/{id}/restore        brings it back
+//	GET  /{entity}/{id}/fields/{field}/edit one field's edit form, inline (htmx) or on a page; POST saves it
 //	POST /{entity}/views               saves the list's filter, sort and columns
 //	POST /{entity}/views/{id}/delete   deletes a saved view
 //
@@ -62,6 +63,8 @@ func RegisterWeb(rt *web.Router, s *Store, e *Entity) {
 	rt.Page("POST "+h.base+"/{id}/delete", h.delete)
 	rt.Page("GET "+h.base+"/{id}/trash", h.trashed)
 	rt.Page("POST "+h.base+"/{id}/restore", h.restore)
+	rt.Page("GET "+h.base+"/{id}/fields/{field}/edit", h.fieldForm)
+	rt.Page("POST "+h.base+"/{id}/fields/{field}/edit", h.saveField)
 	rt.Page("POST "+h.base+"/views", h.saveView)
 	rt.Page("POST "+h.base+"/views/{id}/delete", h.deleteView)
 }
@@ -144,6 +147,22 @@ type cell struct {
 	URL   string
 	Tel   template.URL
 	Parts []cell
+	// Edit and Target, in a list, are the cell's inline form and the
+	// element it replaces the content of; "" when it is not edited here.
+	Edit, Target, EditLabel string
+}
+
+// Full is the cell's whole text, for a list cell cut short to read on
+// hover.
+func (c cell) Full() string {
+	if len(c.Parts) == 0 {
+		return c.Text
+	}
+	texts := make([]string, len(c.Parts))
+	for i, p := range c.Parts {
+		texts[i] = p.Text
+	}
+	return strings.Join(texts, ", ")
 }
 
 // phoneCell is a stored phone number as shown: in the national form of
@@ -422,7 +441,15 @@ const maxRefOptions = 200
 // refOptions lists the records a Ref field may point at that the user may
 // read, by title, or returns ok=false when there are more than
 // maxRefOptions (or the entity has no pages here).
-func (h *pages) refOptions(ctx context.Context, p auth.Principal, f Field) (opts []option, ok bool, err error) {
+func (h *pages) refOptions(c *web.Ctx, f Field) (opts []option, ok bool, err error) {
+	ctx, p := c.R.Context(), *c.User
+	if f.RefChoices != nil {
+		choices, err := f.RefChoices(ctx, h.s.db.Read())
+		if err != nil {
+			return nil, false, fmt.Errorf("choices of %s: %w", f.Name, err)
+		}
+		return refChoiceOptions(c, f, choices), true, nil
+	}
 	re, found := h.s.entities.get(f.Ref)
 	if !found || re.TitleSQL == "" {
 		return nil, false, nil
@@ -456,6 +483,25 @@ func (h *pages) refOptions(ctx context.Context, p auth.Principal, f Field) (opts
 		return nil, false, fmt.Errorf("choices of %s: %w", f.Name, err)
 	}
 	return opts, true, nil
+}
+
+// refChoiceOptions are a field's RefChoices as a select shows them:
+// titles in the viewer's language, prefixed by their group when there
+// are several ("Sales · Proposal").
+func refChoiceOptions(c *web.Ctx, f Field, choices []RefChoice) []option {
+	groups := map[string]bool{}
+	for _, ch := range choices {
+		groups[ch.Group] = true
+	}
+	opts := make([]option, 0, len(choices))
+	for _, ch := range choices {
+		label := shownTitle(c, f, ch.Title)
+		if len(groups) > 1 && ch.Group != "" {
+			label = ch.Group + " · " + label
+		}
+		opts = append(opts, option{Value: strconv.FormatInt(ch.ID, 10), Label: label})
+	}
+	return opts
 }
 
 // canWriteRecord reports whether the user may change r, to show or hide

@@ -22,6 +22,7 @@ type detailPage struct {
 	Created  string
 	Updated  string
 	Panels   []detailPanel
+	Linked   []linkedList
 	Actions  []detailAction
 	History  []historyItem
 	CanWrite bool
@@ -36,6 +37,9 @@ type detailField struct {
 	Name, Label string
 	Custom      bool
 	Value       cell
+	// Edit is the field's inline form's address, "" when it may not be
+	// changed here; Target the element that holds the value.
+	Edit, Target string
 }
 
 type detailPanel struct {
@@ -97,7 +101,11 @@ func (h *pages) detail(c *web.Ctx) error {
 			d.Owner = fm.cell(f, &rec).Text
 			continue
 		}
-		d.Fields = append(d.Fields, detailField{Name: f.Name, Label: fieldLabel(c, f), Custom: f.Custom, Value: fm.cell(f, &rec)})
+		df := detailField{Name: f.Name, Label: fieldLabel(c, f), Custom: f.Custom, Value: fm.cell(f, &rec), Target: inlineTarget(false, id, f.Name)}
+		if d.CanWrite && inlineEditable(f) {
+			df.Edit = fmt.Sprintf("%s/%d/fields/%s/edit", h.base, id, f.Name)
+		}
+		d.Fields = append(d.Fields, df)
 	}
 	ids, err := ExternalIDsOf(ctx, h.s.db.Read(), h.e.Name, id)
 	if err != nil {
@@ -105,6 +113,9 @@ func (h *pages) detail(c *web.Ctx) error {
 	}
 	for _, x := range ids {
 		d.Imported = append(d.Imported, importedAs{System: SystemLabel(x.System), ID: x.ExternalID})
+	}
+	if d.Linked, err = h.linkedLists(c, fm, id); err != nil {
+		return err
 	}
 	hv, err := h.s.NewHistoryView(c)
 	if err != nil {

@@ -212,6 +212,10 @@ func (h *pages) formData(c *web.Ctx, fields []Field, rec *Record, form url.Value
 			}
 		case form != nil:
 			in.Value = typed()
+		case rec == nil && c.R.URL.Query().Has(f.Name):
+			// A new record prefilled by the link that opened the form:
+			// "New deal" on a contact's page names the contact.
+			in.Value = c.R.URL.Query().Get(f.Name)
 		case cur == nil:
 		case f.Kind == List:
 			l, _ := cur.([]string)
@@ -259,7 +263,7 @@ func (h *pages) formData(c *web.Ctx, fields []Field, rec *Record, form url.Value
 			}
 			in.Options = markSelected(users, in.Value)
 		case Ref:
-			opts, ok, err := h.refOptions(ctx, *c.User, f)
+			opts, ok, err := h.refOptions(c, f)
 			if err != nil {
 				return nil, err
 			}

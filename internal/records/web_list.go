@@ -9,12 +9,31 @@ import (
 	"strings"
 
 	"github.com/relasi/relasi/internal/errs"
-	"github.com/relasi/relasi/internal/filter"
 	"github.com/relasi/relasi/internal/web"
 )
 
-// listPageSize is how many records a list page shows.
+// listPageSize is how many records a list page shows unless the user
+// chooses another of listPageSizes.
 const listPageSize = 50
+
+var listPageSizes = []int{25, 50, 100, 200}
+
+// maxFitColumns is the most columns a list lays out in the width of the
+// screen, each cut short with its full text on hover; with more chosen,
+// the table scrolls sideways instead of squeezing them unreadable.
+const maxFitColumns = 9
+
+// columnWidth is the share of a list's row a field's column takes: a
+// yes/no, a number or a choice little, e-mails and lists much.
+func columnWidth(f Field) string {
+	switch f.Kind {
+	case Bool, Integer, Number, Select, Date:
+		return "narrow"
+	case Email, URL, List:
+		return "wide"
+	}
+	return ""
+}
 
 // maxQuickFilters is how many select fields get a quick-filter dropdown.
 const maxQuickFilters = 3
@@ -30,7 +49,13 @@ type listPage struct {
 	ColumnsParam string // the columns parameter, "" for the default
 	Columns      []listColumn
 	Choices      []columnChoice // every field, for the column chooser
-	Quick        []quickFilter
+	Controls     []listControl  // owner, status, stage, dates
+	Presets      []viewLink     // ready-made views: "My open tasks"
+	Bulk         *bulkBar       // the actions on chosen rows, for users who may write
+	Back         string         // this list's URL, for forms to return to
+	Fit          bool           // few enough columns to fit the screen: no sideways scroll, a sticky header
+	Limit        int            // rows per page
+	Limits       []int          // the choices of rows per page
 	Rows         []listRow
 	Total        string // how many records match: "1,234", "10,000+"
 	NextURL      string
@@ -43,6 +68,7 @@ type listPage struct {
 
 type listColumn struct {
 	Name, Label string
+	Width       string // "narrow", "wide" or "": the share of the row the column takes
 	SortURL     string // "" when the field cannot be sorted by
 	Sorted      string // "asc", "desc" or ""
 }
@@ -50,11 +76,6 @@ type listColumn struct {
 type columnChoice struct {
 	Name, Label string
 	Checked     bool
-}
-
-type quickFilter struct {
-	Name, Label string
-	Options     []option
 }
 
 type listRow struct {
@@ -75,7 +96,11 @@ type viewLink struct {
 }
 
 func (h *pages) list(c *web.Ctx) error {
-	if to, ok := h.canonicalListURL(c.R.URL.Query(), h.base); ok {
+	to, ok, err := h.canonicalListURL(c, h.base)
+	if err != nil {
+		return err
+	}
+	if ok {
 		http.Redirect(c.W, c.R, to, http.StatusSeeOther)
 		return nil
 	}
@@ -84,7 +109,11 @@ func (h *pages) list(c *web.Ctx) error {
 }
 
 func (h *pages) trash(c *web.Ctx) error {
-	if to, ok := h.canonicalListURL(c.R.URL.Query(), h.base+"/trash"); ok {
+	to, ok, err := h.canonicalListURL(c, h.base+"/trash")
+	if err != nil {
+		return err
+	}
+	if ok {
 		http.Redirect(c.W, c.R, to, http.StatusSeeOther)
 		return nil
 	}
@@ -101,58 +130,40 @@ func (h *pages) renderList(c *web.Ctx, d *listPage, err error) error {
 	return c.Render("records_list", h.e.Label, h.nav, d)
 }
 
-// canonicalListURL turns what the column chooser and the quick filters
-// submit (col=…&col=…, qf.<field>=…) into the list's own parameters
-// (columns=a,b, filter=…), so the address bar always shows a URL worth
-// bookmarking or saving.
-func (h *pages) canonicalListURL(q url.Values, base string) (string, bool) {
+// canonicalListURL turns what the column chooser and the header's
+// controls submit (col=…&col=…, qf.<control>=…) into the list's own
+// parameters (columns=a,b, filter=…), so the address bar always shows a
+// URL worth bookmarking or saving.
+func (h *pages) canonicalListURL(c *web.Ctx, base string) (string, bool, error) {
+	q := c.R.URL.Query()
 	chooser := q.Has("col_set")
 	// Any qf.* parameter, even an empty one (the filter form submits every
-	// quick-filter select), is folded away.
+	// control), is folded away.
 	quick := false
 	for k := range q {
-		if strings.HasPrefix(k, "qf.") {
+		if strings.HasPrefix(k, "qf.") || strings.HasPrefix(k, "qw.") {
 			quick = true
 		}
 	}
 	if !chooser && !quick {
-		return "", false
+		return "", false, nil
 	}
-	out := url.Values{"filter": {q.Get("filter")}, "sort": {q.Get("sort")}, "columns": {q.Get("columns")}}
+	out := url.Values{"filter": {q.Get("filter")}, "sort": {q.Get("sort")}, "columns": {q.Get("columns")}, "limit": {q.Get("limit")}}
 	if chooser {
 		out.Set("columns", strings.Join(q["col"], ","))
 	}
 	if quick {
-		f := strings.TrimSpace(q.Get("filter"))
-		keys := make([]string, 0)
-		for k := range q {
-			if strings.HasPrefix(k, "qf.") {
-				keys = append(keys, k)
-			}
+		fields, err := h.allFields(c.R.Context())
+		if err != nil {
+			return "", false, err
 		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			v := q.Get(k)
-			if v == "" {
-				continue
-			}
-			f = andFilter(f, strings.TrimPrefix(k, "qf.")+" = "+quoteFilter(v))
+		controls, err := h.listControls(c, fields, q.Get("filter"))
+		if err != nil {
+			return "", false, err
 		}
-		out.Set("filter", f)
+		out.Set("filter", applyControls(strings.TrimSpace(q.Get("filter")), controls, q))
 	}
-	return listURL(base, out), true
-}
-
-// andFilter adds a condition to a filter, in parentheses when the filter
-// is an "or" that "and" would otherwise bind into.
-func andFilter(f, cond string) string {
-	if f == "" {
-		return cond
-	}
-	if n, err := filter.Parse(f); err != nil || n.Op == filter.OpOr {
-		f = "(" + f + ")"
-	}
-	return f + " and " + cond
+	return listURL(base, out), true, nil
 }
 
 // quoteFilter writes a value as a string of the filter language.
@@ -203,6 +214,8 @@ func (h *pages) listData(c *web.Ctx, q url.Values, trash bool) (*listPage, error
 		d.Choices = append(d.Choices, columnChoice{Name: f.Name, Label: fieldLabel(c, f), Checked: slices.ContainsFunc(cols, func(x Field) bool { return x.Name == f.Name })})
 	}
 
+	d.Fit = len(cols) <= maxFitColumns
+
 	// Sort: the first key decides which header shows the arrow.
 	sortSpec := d.Sort
 	if sortSpec == "" {
@@ -214,8 +227,16 @@ func (h *pages) listData(c *web.Ctx, q url.Values, trash bool) (*listPage, error
 	primary := strings.TrimSpace(strings.Split(sortSpec, ",")[0])
 	primaryDesc := strings.HasPrefix(primary, "-")
 	primary = strings.TrimPrefix(primary, "-")
+	d.Limit, d.Limits = listPageSize, listPageSizes
+	if n, err := strconv.Atoi(q.Get("limit")); err == nil && slices.Contains(listPageSizes, n) {
+		d.Limit = n
+	}
+	limitParam := ""
+	if d.Limit != listPageSize {
+		limitParam = strconv.Itoa(d.Limit)
+	}
 	params := func(sort, cursor string) url.Values {
-		return url.Values{"filter": {d.Filter}, "sort": {sort}, "columns": {d.ColumnsParam}, "cursor": {cursor}}
+		return url.Values{"filter": {d.Filter}, "sort": {sort}, "columns": {d.ColumnsParam}, "cursor": {cursor}, "limit": {limitParam}}
 	}
 	before := func(cursor string) url.Values {
 		v := params(d.Sort, "")
@@ -223,7 +244,7 @@ func (h *pages) listData(c *web.Ctx, q url.Values, trash bool) (*listPage, error
 		return v
 	}
 	for _, f := range cols {
-		col := listColumn{Name: f.Name, Label: fieldLabel(c, f)}
+		col := listColumn{Name: f.Name, Label: fieldLabel(c, f), Width: columnWidth(f)}
 		if f.Sortable() {
 			next := f.Name
 			if f.Name == primary {
@@ -240,15 +261,13 @@ func (h *pages) listData(c *web.Ctx, q url.Values, trash bool) (*listPage, error
 	}
 
 	if !trash {
-		for _, f := range fields {
-			if f.Kind != Select || !f.Filterable() || len(d.Quick) == maxQuickFilters {
-				continue
-			}
-			qf := quickFilter{Name: f.Name, Label: fieldLabel(c, f)}
-			for _, ch := range f.Choices {
-				qf.Options = append(qf.Options, option{Value: ch, Label: choiceLabel(c, f, ch)})
-			}
-			d.Quick = append(d.Quick, qf)
+		if d.Controls, err = h.listControls(c, fields, d.Filter); err != nil {
+			return nil, err
+		}
+		for _, pr := range h.e.Presets {
+			vq := url.Values{"filter": {pr.Filter}, "sort": {pr.Sort}}
+			d.Presets = append(d.Presets, viewLink{Name: c.T(pr.Label), URL: listURL(h.base, vq),
+				Current: d.Filter == pr.Filter && d.Sort == pr.Sort})
 		}
 		views, err := h.s.Views(ctx, p, h.e.Name)
 		if err != nil {
@@ -262,7 +281,14 @@ func (h *pages) listData(c *web.Ctx, q url.Values, trash bool) (*listPage, error
 		}
 	}
 
-	pageQ := url.Values{"limit": {strconv.Itoa(listPageSize)}, "sort": {d.Sort}, "cursor": {q.Get("cursor")}, "before": {q.Get("before")}}
+	d.Back = c.R.URL.RequestURI()
+	if !trash && p.CanWriteAny() == nil {
+		if d.Bulk, err = h.bulkBar(c, fields); err != nil {
+			return nil, err
+		}
+	}
+
+	pageQ := url.Values{"limit": {strconv.Itoa(d.Limit)}, "sort": {d.Sort}, "cursor": {q.Get("cursor")}, "before": {q.Get("before")}}
 	query := Query{Filter: d.Filter, Page: pageQ, Trash: trash, Location: c.Loc}
 	list, err := h.s.List(ctx, p, h.e, query)
 	if err == nil {
@@ -294,8 +320,12 @@ func (h *pages) listData(c *web.Ctx, q url.Values, trash bool) (*listPage, error
 		if trash {
 			row.URL += "/trash" // the detail page answers 404 for it
 		}
-		for _, f := range cols {
-			row.Cells = append(row.Cells, fm.cell(f, r))
+		for i, f := range cols {
+			cl := fm.cell(f, r)
+			if d.Bulk != nil && i > 0 && inlineEditable(f) && r.DeletedAt == nil {
+				cl.Edit, cl.Target, cl.EditLabel = fmt.Sprintf("%s/%d/fields/%s/edit", h.base, r.ID, f.Name), inlineTarget(true, r.ID, f.Name), d.Columns[i].Label
+			}
+			row.Cells = append(row.Cells, cl)
 		}
 		// The first column links to the record; a record whose first
 		// column is empty shows its title or ID there.

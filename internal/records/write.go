@@ -388,57 +388,63 @@ func (s *Store) SetSystem(ctx context.Context, tx *sql.Tx, p auth.Principal, e *
 // Delete moves a record to the trash. It stays restorable, with its
 // relations, until the trash is emptied.
 func (s *Store) Delete(ctx context.Context, p auth.Principal, e *Entity, id int64) error {
-	return s.db.WriteTx(ctx, func(tx *sql.Tx) error {
-		old, err := s.get(ctx, tx, p, e, id, auth.Read, false)
-		if err != nil {
-			return err
-		}
-		if err := canWrite(ctx, tx, p, e, &old, false); err != nil {
-			return err
-		}
-		now := s.now()
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("UPDATE %s SET deleted_at = $1, updated_by = $2, version = version + 1 WHERE id = $3", e.Table), now, p.UserID, id); err != nil {
-			return fmt.Errorf("delete %s %d: %w", e.Name, id, err)
-		}
-		del := old.clone()
-		del.DeletedAt = &now
-		if err := s.recordChange(ctx, tx, e, id, "deleted", p, nil); err != nil {
-			return err
-		}
-		if e.AfterSave != nil {
-			return e.AfterSave(ctx, tx, &Change{Actor: p, Action: "deleted", Old: &old, New: del})
-		}
-		return nil
-	})
+	return s.db.WriteTx(ctx, func(tx *sql.Tx) error { return s.DeleteTx(ctx, tx, p, e, id) })
+}
+
+// DeleteTx is Delete inside the caller's transaction.
+func (s *Store) DeleteTx(ctx context.Context, tx *sql.Tx, p auth.Principal, e *Entity, id int64) error {
+	old, err := s.get(ctx, tx, p, e, id, auth.Read, false)
+	if err != nil {
+		return err
+	}
+	if err := canWrite(ctx, tx, p, e, &old, false); err != nil {
+		return err
+	}
+	now := s.now()
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("UPDATE %s SET deleted_at = $1, updated_by = $2, version = version + 1 WHERE id = $3", e.Table), now, p.UserID, id); err != nil {
+		return fmt.Errorf("delete %s %d: %w", e.Name, id, err)
+	}
+	del := old.clone()
+	del.DeletedAt = &now
+	if err := s.recordChange(ctx, tx, e, id, "deleted", p, nil); err != nil {
+		return err
+	}
+	if e.AfterSave != nil {
+		return e.AfterSave(ctx, tx, &Change{Actor: p, Action: "deleted", Old: &old, New: del})
+	}
+	return nil
 }
 
 // Restore brings a record back from the trash.
 func (s *Store) Restore(ctx context.Context, p auth.Principal, e *Entity, id int64) (Record, error) {
-	err := s.db.WriteTx(ctx, func(tx *sql.Tx) error {
-		old, err := s.get(ctx, tx, p, e, id, auth.Read, true)
-		if err != nil {
-			return err
-		}
-		if err := canWrite(ctx, tx, p, e, &old, false); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("UPDATE %s SET deleted_at = NULL, updated_by = $1, version = version + 1 WHERE id = $2", e.Table), p.UserID, id); err != nil {
-			return fmt.Errorf("restore %s %d: %w", e.Name, id, err)
-		}
-		if err := s.recordChange(ctx, tx, e, id, "restored", p, nil); err != nil {
-			return err
-		}
-		if e.AfterSave != nil {
-			back := old.clone()
-			back.DeletedAt = nil
-			return e.AfterSave(ctx, tx, &Change{Actor: p, Action: "restored", Old: &old, New: back})
-		}
-		return nil
-	})
+	err := s.db.WriteTx(ctx, func(tx *sql.Tx) error { return s.RestoreTx(ctx, tx, p, e, id) })
 	if err != nil {
 		return Record{}, err
 	}
 	return s.Get(ctx, p, e, id)
+}
+
+// RestoreTx is Restore inside the caller's transaction.
+func (s *Store) RestoreTx(ctx context.Context, tx *sql.Tx, p auth.Principal, e *Entity, id int64) error {
+	old, err := s.get(ctx, tx, p, e, id, auth.Read, true)
+	if err != nil {
+		return err
+	}
+	if err := canWrite(ctx, tx, p, e, &old, false); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("UPDATE %s SET deleted_at = NULL, updated_by = $1, version = version + 1 WHERE id = $2", e.Table), p.UserID, id); err != nil {
+		return fmt.Errorf("restore %s %d: %w", e.Name, id, err)
+	}
+	if err := s.recordChange(ctx, tx, e, id, "restored", p, nil); err != nil {
+		return err
+	}
+	if e.AfterSave != nil {
+		back := old.clone()
+		back.DeletedAt = nil
+		return e.AfterSave(ctx, tx, &Change{Actor: p, Action: "restored", Old: &old, New: back})
+	}
+	return nil
 }
 
 // diff lists the fields whose values differ, as field → [old, new].

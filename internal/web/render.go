@@ -296,13 +296,18 @@ func (r *Renderer) execute(w http.ResponseWriter, status int, v *View, t *templa
 
 // safeNext returns next when it is a path on this site, and "/" otherwise,
 // so a login link cannot redirect a user to another site.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
+func safeNext(next string) string { return LocalPath(next, "/") }
+
+// LocalPath returns p, cleaned, when it is a path on this site, and
+// fallback otherwise, so that a form's "back" or "next" cannot send
+// anyone to another site.
+func LocalPath(next, fallback string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.Contains(next, "\\") {
+		return fallback
 	}
 	u, err := url.Parse(next)
 	if err != nil || u.Host != "" || u.Scheme != "" {
-		return "/"
+		return fallback
 	}
 	return path.Clean(u.Path) + func() string {
 		if u.RawQuery != "" {
