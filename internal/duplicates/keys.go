@@ -77,64 +77,6 @@ func blocks(key string) []string {
 	return out
 }
 
-// Similar reports whether two normalised names are likely one: equal, the
-// same words in another order, or within an edit distance that grows with
-// the length (one typo from five letters, two from eight), so that short
-// names a letter apart ("Andi", "Andy") do not count.
-func Similar(a, b string) bool {
-	if a == b {
-		return true
-	}
-	if sortedWords(a) == sortedWords(b) {
-		return true
-	}
-	n := min(len([]rune(a)), len([]rune(b)))
-	switch {
-	case n >= 8:
-		return distance(a, b, 2) <= 2
-	case n >= 5:
-		return distance(a, b, 1) <= 1
-	}
-	return false
-}
-
-func sortedWords(s string) string {
-	w := strings.Fields(s)
-	slices.Sort(w)
-	return strings.Join(w, " ")
-}
-
-// distance is the Levenshtein distance of a and b in runes, or limit+1
-// as soon as it is known to exceed limit.
-func distance(a, b string, limit int) int {
-	ra, rb := []rune(a), []rune(b)
-	if d := len(ra) - len(rb); d > limit || -d > limit {
-		return limit + 1
-	}
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		best := cur[0]
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			best = min(best, cur[j])
-		}
-		if best > limit {
-			return limit + 1
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
-}
-
 // Search limits.
 const (
 	// maxShared: a value shared by more records than this — a company's
