@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -152,15 +151,9 @@ func (m *Module) groups(ctx context.Context, p auth.Principal, e *records.Entity
 		args = append(args, bargs...)
 		cond += " AND " + sa + " AND " + sb
 	}
-	nameSQL, scopeSQL := "''", "''"
-	if nr := rule.Name; nr != nil {
-		nameSQL = "COALESCE(" + nr.SQL + ", '')"
-		if nr.Scope != "" {
-			scopeSQL = "COALESCE(" + nr.Scope + ", '')"
-		}
-	}
-	rows, err := m.db.Read().QueryContext(ctx, `SELECT p.low_id, p.high_id, p.reason, p.value, `+
-		overAlias(nameSQL, "a")+`, `+overAlias(scopeSQL, "a")+`, `+overAlias(nameSQL, "b")+`, `+overAlias(scopeSQL, "b")+`
+	nameA, scopeA := rule.nameSQL("a")
+	nameB, scopeB := rule.nameSQL("b")
+	rows, err := m.db.Read().QueryContext(ctx, `SELECT p.low_id, p.high_id, p.reason, p.value, `+nameA+`, `+scopeA+`, `+nameB+`, `+scopeB+`
 		FROM duplicate_pairs p
 		JOIN `+e.Table+` a ON a.id = p.low_id JOIN `+e.Table+` b ON b.id = p.high_id
 		WHERE p.entity = $1 AND `+cond+` ORDER BY p.low_id, p.high_id, p.reason, p.value`, args...)
@@ -196,27 +189,6 @@ func (m *Module) groups(ctx context.Context, p auth.Principal, e *records.Entity
 	}
 	flush()
 	return g.groups(), nil
-}
-
-// side normalises what the pairs query read of a record as keysOf does.
-func (r Rule) side(raw side) side {
-	nr := r.Name
-	if nr == nil {
-		return side{}
-	}
-	s := side{name: nr.Key(raw.name)}
-	if nr.Scope != "" && nr.ScopeKey != nil {
-		s.scope = nr.ScopeKey(raw.scope)
-	}
-	return s
-}
-
-// aliasX finds the alias x in a Rule's SQL.
-var aliasX = regexp.MustCompile(`\bx\.`)
-
-// overAlias is a Rule's SQL over alias x rewritten for another alias.
-func overAlias(sql, alias string) string {
-	return aliasX.ReplaceAllString(sql, alias+".")
 }
 
 // readable is the condition limiting alias x to the live records p may

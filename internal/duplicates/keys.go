@@ -274,13 +274,7 @@ type stamp struct {
 // their normalised name with its blocks.
 func (m *Module) keysOf(ctx context.Context, tx *sql.Tx, e *records.Entity, rule Rule, ids []int64) ([]key, []stamp, error) {
 	var keys []key
-	nameSQL, scopeSQL := "''", "''"
-	if nr := rule.Name; nr != nil {
-		nameSQL = nr.SQL
-		if nr.Scope != "" {
-			scopeSQL = "COALESCE(" + nr.Scope + ", '')"
-		}
-	}
+	nameSQL, scopeSQL := rule.nameSQL("x")
 	b := m.binder()
 	rows, err := tx.QueryContext(ctx, "SELECT x.id, "+stampSQL+", "+nameSQL+", "+scopeSQL+" FROM "+e.Table+" x WHERE x.id IN ("+b.list(anys(ids))+")", b.args...)
 	if err != nil {
@@ -289,29 +283,25 @@ func (m *Module) keysOf(ctx context.Context, tx *sql.Tx, e *records.Entity, rule
 	var stamps []stamp
 	for rows.Next() {
 		var s stamp
-		var name, scope string
-		if err := rows.Scan(&s.id, &s.stamp, &name, &scope); err != nil {
+		var raw side
+		if err := rows.Scan(&s.id, &s.stamp, &raw.name, &raw.scope); err != nil {
 			rows.Close()
 			return nil, nil, err
 		}
 		stamps = append(stamps, s)
-		nr := rule.Name
-		if nr == nil {
+		if rule.Name == nil {
 			continue
 		}
-		if nr.ScopeKey != nil {
-			scope = nr.ScopeKey(scope)
-		}
-		if nr.Scope != "" && scope == "" {
+		n := rule.side(raw)
+		if rule.Name.Scope != "" && n.scope == "" {
 			continue // a name is compared only within its scope
 		}
-		name = nr.Key(name)
-		if name == "" {
+		if n.name == "" {
 			continue
 		}
-		keys = append(keys, key{s.id, "name", scope + "|" + name})
-		for _, bl := range blocks(name) {
-			keys = append(keys, key{s.id, "block", scope + "|" + bl})
+		keys = append(keys, key{s.id, "name", n.scope + "|" + n.name})
+		for _, bl := range blocks(n.name) {
+			keys = append(keys, key{s.id, "block", n.scope + "|" + bl})
 		}
 	}
 	rows.Close()
