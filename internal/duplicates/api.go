@@ -112,10 +112,10 @@ func (m *Module) RegisterAPI(rt *api.Router) {
 var OpenAPI = []byte(`{
   "paths": {
     "/api/v1/duplicates": {
-      "get": {"operationId": "listDuplicates", "summary": "Likely duplicates: groups of records sharing an e-mail, a phone, a domain or a similar name at the same company", "tags": ["duplicates"],
+      "get": {"operationId": "listDuplicates", "summary": "Likely duplicates: groups of records sharing an e-mail, a phone, a domain or a near-identical name at the same company, each with its score", "tags": ["duplicates"],
         "parameters": [{"name": "entity", "in": "query", "required": true, "schema": {"type": "string", "enum": ["contacts", "accounts", "leads"]}},
           {"$ref": "#/components/parameters/Limit"}, {"$ref": "#/components/parameters/Cursor"}],
-        "responses": {"200": {"description": "Groups, newest duplicates first", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DuplicateGroups"}}}},
+        "responses": {"200": {"description": "Groups, highest score first, then newest", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DuplicateGroups"}}}},
           "401": {"$ref": "#/components/responses/Unauthorized"}, "422": {"$ref": "#/components/responses/Invalid"}}}
     },
     "/api/v1/duplicates/dismiss": {
@@ -158,8 +158,10 @@ var OpenAPI = []byte(`{
   },
   "components": {"schemas": {
     "DuplicateGroups": {"type": "object", "additionalProperties": false, "required": ["items", "total"], "properties": {
-      "items": {"type": "array", "items": {"type": "object", "additionalProperties": false, "required": ["ids", "reasons", "records"], "properties": {
+      "items": {"type": "array", "items": {"type": "object", "additionalProperties": false, "required": ["ids", "reasons", "score", "evidence", "records"], "properties": {
         "ids": {"type": "array", "items": {"type": "integer"}},
+        "score": {"type": "integer", "minimum": 0, "maximum": 100, "description": "How sure the group is one customer, in percent: the score of the weakest pair needed to join it. Groups are listed from 70."},
+        "evidence": {"type": "array", "description": "What the group's records have in common, strongest first", "items": {"type": "string", "enum": ["email", "phone", "domain", "same_name", "similar_name", "same_company"]}},
         "reasons": {"type": "array", "items": {"type": "object", "additionalProperties": false, "required": ["kind", "value"], "properties": {
           "kind": {"type": "string", "enum": ["email", "phone", "domain", "name", "company_name"]}, "value": {"type": "string"}}}},
         "records": {"type": "array", "items": {"type": "object", "description": "The record as GET /api/v1/{entity}/{id} shows it"}}}}},

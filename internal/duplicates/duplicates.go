@@ -1,6 +1,7 @@
 // Package duplicates finds records that are likely the same customer
 // entered twice — contacts, accounts and leads sharing an e-mail address, a
-// phone number or a similar name at the same company — and merges them:
+// phone number or a near-identical name at the same company, each group
+// with a score that weighs that evidence (score.go) — and merges them:
 // the user picks each field's surviving value, the survivor keeps every
 // related record and the whole history, the others go to the trash, and a
 // log of what moved makes every merge undoable.
@@ -15,6 +16,7 @@ import (
 	"database/sql"
 	"embed"
 	"io/fs"
+	"regexp"
 	"strings"
 
 	"github.com/relasi/relasi/internal/errs"
@@ -58,9 +60,10 @@ type Source struct {
 	SQL string
 }
 
-// NameRule compares normalised names (see nameKey): equal names, or names
-// a typo or two apart, are likely the same — within one scope when Scope
-// is set (the same account), else across all records.
+// NameRule compares normalised names (see PersonKey and CompanyKey):
+// names at least similarNames alike (see NameSimilarity) are candidates —
+// within one scope when Scope is set (the same account), else across all
+// records — and the score (see score.go) decides which are offered.
 type NameRule struct {
 	Reason string // catalog key suffix: "name" (at the same company) or "company_name"
 	SQL    string // the name, over alias x
@@ -103,6 +106,43 @@ var Rules = map[string]Rule{
 		Show: []string{"email", "phone", "company", "status"},
 		Keep: []string{"status"},
 	},
+}
+
+// nameSQL is the name and the scope of a record over alias (for x in
+// the Rule's SQL), as text; empty text for what the Rule has not.
+func (r Rule) nameSQL(alias string) (name, scope string) {
+	name, scope = "''", "''"
+	if nr := r.Name; nr != nil {
+		name = "COALESCE(" + overAlias(nr.SQL, alias) + ", '')"
+		if nr.Scope != "" {
+			scope = "COALESCE(" + overAlias(nr.Scope, alias) + ", '')"
+		}
+	}
+	return name, scope
+}
+
+// aliasX finds the alias x in a Rule's SQL.
+var aliasX = regexp.MustCompile(`\bx\.`)
+
+// overAlias is a Rule's SQL over alias x rewritten for another alias.
+func overAlias(sql, alias string) string {
+	return aliasX.ReplaceAllString(sql, alias+".")
+}
+
+// side normalises a record's name and scope as read by nameSQL.
+func (r Rule) side(raw side) side {
+	nr := r.Name
+	if nr == nil {
+		return side{}
+	}
+	s := side{name: nr.Key(raw.name)}
+	if nr.Scope != "" {
+		s.scope = raw.scope
+		if nr.ScopeKey != nil {
+			s.scope = nr.ScopeKey(raw.scope)
+		}
+	}
+	return s
 }
 
 // Config is what the app plugs into the module.

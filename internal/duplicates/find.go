@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/relasi/relasi/internal/auth"
 	"github.com/relasi/relasi/internal/errs"
@@ -28,15 +29,19 @@ type Reason struct {
 
 // Group is a set of records that are likely one customer.
 type Group struct {
-	IDs     []int64          `json:"ids"` // ascending
-	Reasons []Reason         `json:"reasons"`
-	Records []records.Record `json:"records"` // in the order of IDs
+	IDs     []int64  `json:"ids"` // ascending
+	Reasons []Reason `json:"reasons"`
+	// Score is how sure the group is one customer, in percent (see
+	// ProposeFrom), and Evidence what its records have in common.
+	Score    int              `json:"score"`
+	Evidence []Evidence       `json:"evidence"`
+	Records  []records.Record `json:"records"` // in the order of IDs
 }
 
 // newest is the group's highest record ID, by which groups are ordered.
 func (g Group) newest() int64 { return g.IDs[len(g.IDs)-1] }
 
-// Page is one page of groups, newest duplicates first.
+// Page is one page of groups, highest score first, then newest.
 type Page struct {
 	Items      []Group `json:"items"`
 	Total      int     `json:"total"`
@@ -51,7 +56,7 @@ func (m *Module) Find(ctx context.Context, p auth.Principal, entity string, page
 	if err != nil {
 		return Page{}, err
 	}
-	limit, after, err := parsePage(page)
+	limit, after, err := parseGroupPage(page)
 	if err != nil {
 		return Page{}, err
 	}
@@ -61,8 +66,8 @@ func (m *Module) Find(ctx context.Context, p auth.Principal, entity string, page
 	}
 	out := Page{Items: []Group{}, Total: len(groups)}
 	start := 0
-	if after != 0 {
-		start = slices.IndexFunc(groups, func(g Group) bool { return g.newest() < after })
+	if after != nil {
+		start = slices.IndexFunc(groups, func(g Group) bool { return compareGroups(*after, g) < 0 })
 		if start < 0 {
 			start = len(groups)
 		}
@@ -70,7 +75,8 @@ func (m *Module) Find(ctx context.Context, p auth.Principal, entity string, page
 	end := min(start+limit, len(groups))
 	out.Items = append(out.Items, groups[start:end]...)
 	if end < len(groups) {
-		out.NextCursor = strconv.FormatInt(out.Items[len(out.Items)-1].newest(), 10)
+		last := out.Items[len(out.Items)-1]
+		out.NextCursor = strconv.Itoa(last.Score) + "-" + strconv.FormatInt(last.newest(), 10)
 	}
 	if err := m.fillRecords(ctx, p, e, out.Items); err != nil {
 		return Page{}, err
@@ -80,14 +86,7 @@ func (m *Module) Find(ctx context.Context, p auth.Principal, entity string, page
 
 func parsePage(q url.Values) (limit int, after int64, err error) {
 	var fe errs.Fields
-	limit = DefaultLimit
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > MaxLimit {
-			fe.Add("limit", "out_of_range", "must be a whole number from %d to %d", 1, MaxLimit)
-		}
-		limit = n
-	}
+	limit = parseLimit(q, &fe)
 	if s := q.Get("cursor"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n < 1 {
@@ -98,7 +97,42 @@ func parsePage(q url.Values) (limit int, after int64, err error) {
 	return limit, after, fe.Err()
 }
 
-// groups finds every group, ordered by its newest record, newest first.
+// parseGroupPage reads the limit and cursor of a page of groups. Its
+// cursor is the score and newest ID of the last group of the page before
+// ("85-1902"): the page goes on with the groups that sort after it.
+func parseGroupPage(q url.Values) (limit int, after *Group, err error) {
+	var fe errs.Fields
+	limit = parseLimit(q, &fe)
+	if s := q.Get("cursor"); s != "" {
+		scoreText, idText, _ := strings.Cut(s, "-")
+		score, serr := strconv.Atoi(scoreText)
+		id, err := strconv.ParseInt(idText, 10, 64)
+		if serr != nil || err != nil || score < 0 || score > 100 || id < 1 {
+			fe.Add("cursor", "invalid_cursor", "is not a cursor this list gave")
+		} else {
+			after = &Group{IDs: []int64{id}, Score: score}
+		}
+	}
+	return limit, after, fe.Err()
+}
+
+func parseLimit(q url.Values, fe *errs.Fields) int {
+	limit := DefaultLimit
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > MaxLimit {
+			fe.Add("limit", "out_of_range", "must be a whole number from %d to %d", 1, MaxLimit)
+		}
+		limit = n
+	}
+	return limit
+}
+
+// groups finds every group whose score reaches ProposeFrom, highest
+// score first, then newest (by its highest record ID). The stored pairs
+// are the candidates the blocking keys found (see refresh); each is
+// scored here, from its reasons and the two records' current names and
+// companies, which the query reads with the pair at no extra cost.
 func (m *Module) groups(ctx context.Context, p auth.Principal, e *records.Entity, rule Rule) ([]Group, error) {
 	if err := m.refresh(ctx, e, rule); err != nil {
 		return nil, err
@@ -117,24 +151,43 @@ func (m *Module) groups(ctx context.Context, p auth.Principal, e *records.Entity
 		args = append(args, bargs...)
 		cond += " AND " + sa + " AND " + sb
 	}
-	rows, err := m.db.Read().QueryContext(ctx, `SELECT p.low_id, p.high_id, p.reason, p.value FROM duplicate_pairs p
+	nameA, scopeA := rule.nameSQL("a")
+	nameB, scopeB := rule.nameSQL("b")
+	rows, err := m.db.Read().QueryContext(ctx, `SELECT p.low_id, p.high_id, p.reason, p.value, `+nameA+`, `+scopeA+`, `+nameB+`, `+scopeB+`
+		FROM duplicate_pairs p
 		JOIN `+e.Table+` a ON a.id = p.low_id JOIN `+e.Table+` b ON b.id = p.high_id
 		WHERE p.entity = $1 AND `+cond+` ORDER BY p.low_id, p.high_id, p.reason, p.value`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s duplicates: %w", e.Name, err)
 	}
 	defer rows.Close()
+	// A pair's reasons come in consecutive rows.
+	var cur pair
+	var reasons []Reason
+	var sides [2]side
+	flush := func() {
+		if len(reasons) > 0 {
+			g.add(score(cur, reasons, sides[0], sides[1]))
+		}
+		reasons = nil
+	}
 	for rows.Next() {
-		var a, b int64
+		var pr pair
 		var r Reason
-		if err := rows.Scan(&a, &b, &r.Kind, &r.Value); err != nil {
+		var a, b side
+		if err := rows.Scan(&pr.lo, &pr.hi, &r.Kind, &r.Value, &a.name, &a.scope, &b.name, &b.scope); err != nil {
 			return nil, fmt.Errorf("%s duplicates: %w", e.Name, err)
 		}
-		g.link([]int64{a, b}, r)
+		if pr != cur {
+			flush()
+			cur, sides = pr, [2]side{rule.side(a), rule.side(b)}
+		}
+		reasons = append(reasons, r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("%s duplicates: %w", e.Name, err)
 	}
+	flush()
 	return g.groups(), nil
 }
 
@@ -176,16 +229,11 @@ func (m *Module) dismissed(ctx context.Context, entity string) (map[pair]bool, e
 	return out, nil
 }
 
-// graph joins records linked by a reason into groups (union-find).
+// graph joins the records of scored pairs into groups (union-find).
 type graph struct {
 	parent    map[int64]int64
 	dismissed map[pair]bool
-	edges     []edge
-}
-
-type edge struct {
-	a      int64
-	reason Reason
+	pairs     []scored
 }
 
 func newGraph(dismissed map[pair]bool) *graph {
@@ -209,58 +257,79 @@ func (g *graph) find(id int64) int64 {
 	return root
 }
 
-// link records that the ids share reason: every pair not dismissed joins
-// their groups.
-func (g *graph) link(ids []int64, reason Reason) {
-	var linked int64 // a record the reason joined, 0 for none
-	for i, a := range ids {
-		for _, b := range ids[i+1:] {
-			if g.dismissed[pairOf(a, b)] {
-				continue
-			}
-			for _, id := range []int64{a, b} {
-				if _, ok := g.parent[id]; !ok {
-					g.parent[id] = id
-				}
-			}
-			ra, rb := g.find(a), g.find(b)
-			if ra != rb {
-				g.parent[max(ra, rb)] = min(ra, rb)
-			}
-			linked = a
-		}
-	}
-	if linked != 0 {
-		g.edges = append(g.edges, edge{a: linked, reason: reason})
+// add takes a scored pair into account unless it was dismissed or scores
+// below ProposeFrom.
+func (g *graph) add(s scored) {
+	if s.score >= ProposeFrom && !g.dismissed[s.pair] {
+		g.pairs = append(g.pairs, s)
 	}
 }
 
-// groups returns the groups, each with its IDs ascending and its reasons
-// in the order found, newest group (by its highest ID) first.
+// groups returns the groups, each with its IDs ascending, its reasons in
+// the order found and the evidence of all its pairs; highest score
+// first, then newest (by its highest ID). A group's score is that of the
+// weakest pair needed to join it, taking the strongest pairs first: a
+// group is only as sure as its least sure link.
 func (g *graph) groups() []Group {
+	slices.SortStableFunc(g.pairs, func(a, b scored) int { return cmp.Compare(b.score, a.score) })
+	scores := map[int64]int{} // by root
+	for _, s := range g.pairs {
+		for _, id := range []int64{s.lo, s.hi} {
+			if _, ok := g.parent[id]; !ok {
+				g.parent[id] = id
+				scores[id] = 100
+			}
+		}
+		ra, rb := g.find(s.lo), g.find(s.hi)
+		if ra == rb {
+			continue
+		}
+		root, other := min(ra, rb), max(ra, rb)
+		g.parent[other] = root
+		// Pairs come strongest first, so this one is the weakest yet.
+		scores[root] = min(scores[root], scores[other], s.score)
+	}
 	byRoot := map[int64]*Group{}
 	for id := range g.parent {
 		r := g.find(id)
 		grp := byRoot[r]
 		if grp == nil {
-			grp = &Group{}
+			grp = &Group{Score: scores[r], Evidence: []Evidence{}}
 			byRoot[r] = grp
 		}
 		grp.IDs = append(grp.IDs, id)
 	}
-	for _, e := range g.edges {
-		grp := byRoot[g.find(e.a)]
-		if !slices.Contains(grp.Reasons, e.reason) {
-			grp.Reasons = append(grp.Reasons, e.reason)
+	slices.SortFunc(g.pairs, func(a, b scored) int { return cmp.Or(cmp.Compare(a.lo, b.lo), cmp.Compare(a.hi, b.hi)) })
+	for _, s := range g.pairs {
+		grp := byRoot[g.find(s.lo)]
+		for _, r := range s.reasons {
+			if !slices.Contains(grp.Reasons, r) {
+				grp.Reasons = append(grp.Reasons, r)
+			}
+		}
+		for _, ev := range s.evidence {
+			if !slices.Contains(grp.Evidence, ev) {
+				grp.Evidence = append(grp.Evidence, ev)
+			}
 		}
 	}
 	out := make([]Group, 0, len(byRoot))
 	for _, grp := range byRoot {
 		slices.Sort(grp.IDs)
+		sortEvidence(grp.Evidence)
+		if grp.Reasons == nil {
+			grp.Reasons = []Reason{}
+		}
 		out = append(out, *grp)
 	}
-	slices.SortFunc(out, func(a, b Group) int { return cmp.Compare(b.newest(), a.newest()) })
+	slices.SortFunc(out, compareGroups)
 	return out
+}
+
+// compareGroups orders groups as the list shows them: highest score
+// first, then newest.
+func compareGroups(a, b Group) int {
+	return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(b.newest(), a.newest()))
 }
 
 // fillRecords reads the records of the groups as the caller sees them.

@@ -33,8 +33,12 @@ func TestSimilarNames(t *testing.T) {
 		want bool
 	}{
 		{"budi santoso", "budi santoso", true},
-		{"budi santoso", "santoso budi", true},   // order
-		{"budi santoso", "budy santosa", true},   // two typos in a long name
+		{"budi santoso", "santoso budi", true},  // order
+		{"budi santoso", "budi santosa", true},  // a typo in a long name
+		{"budi santoso", "budy santosa", false}, // four letters of a given name are not a typo apart: Budi, Budy, Rudi
+		{"rudi tanjung", "budi tanjung", false}, // brothers
+		{"sri tanoto", "siti tanoto", false},
+		{"muhammad rizky", "muhammad rizki", true},
 		{"budi santoso", "budi", false},          // a name is not its first word
 		{"andi", "andy", false},                  // too short for a typo
 		{"sinta", "sinto", true},                 // one typo from five letters

@@ -77,64 +77,6 @@ func blocks(key string) []string {
 	return out
 }
 
-// Similar reports whether two normalised names are likely one: equal, the
-// same words in another order, or within an edit distance that grows with
-// the length (one typo from five letters, two from eight), so that short
-// names a letter apart ("Andi", "Andy") do not count.
-func Similar(a, b string) bool {
-	if a == b {
-		return true
-	}
-	if sortedWords(a) == sortedWords(b) {
-		return true
-	}
-	n := min(len([]rune(a)), len([]rune(b)))
-	switch {
-	case n >= 8:
-		return distance(a, b, 2) <= 2
-	case n >= 5:
-		return distance(a, b, 1) <= 1
-	}
-	return false
-}
-
-func sortedWords(s string) string {
-	w := strings.Fields(s)
-	slices.Sort(w)
-	return strings.Join(w, " ")
-}
-
-// distance is the Levenshtein distance of a and b in runes, or limit+1
-// as soon as it is known to exceed limit.
-func distance(a, b string, limit int) int {
-	ra, rb := []rune(a), []rune(b)
-	if d := len(ra) - len(rb); d > limit || -d > limit {
-		return limit + 1
-	}
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		best := cur[0]
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			best = min(best, cur[j])
-		}
-		if best > limit {
-			return limit + 1
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
-}
-
 // Search limits.
 const (
 	// maxShared: a value shared by more records than this — a company's
@@ -332,13 +274,7 @@ type stamp struct {
 // their normalised name with its blocks.
 func (m *Module) keysOf(ctx context.Context, tx *sql.Tx, e *records.Entity, rule Rule, ids []int64) ([]key, []stamp, error) {
 	var keys []key
-	nameSQL, scopeSQL := "''", "''"
-	if nr := rule.Name; nr != nil {
-		nameSQL = nr.SQL
-		if nr.Scope != "" {
-			scopeSQL = "COALESCE(" + nr.Scope + ", '')"
-		}
-	}
+	nameSQL, scopeSQL := rule.nameSQL("x")
 	b := m.binder()
 	rows, err := tx.QueryContext(ctx, "SELECT x.id, "+stampSQL+", "+nameSQL+", "+scopeSQL+" FROM "+e.Table+" x WHERE x.id IN ("+b.list(anys(ids))+")", b.args...)
 	if err != nil {
@@ -347,29 +283,25 @@ func (m *Module) keysOf(ctx context.Context, tx *sql.Tx, e *records.Entity, rule
 	var stamps []stamp
 	for rows.Next() {
 		var s stamp
-		var name, scope string
-		if err := rows.Scan(&s.id, &s.stamp, &name, &scope); err != nil {
+		var raw side
+		if err := rows.Scan(&s.id, &s.stamp, &raw.name, &raw.scope); err != nil {
 			rows.Close()
 			return nil, nil, err
 		}
 		stamps = append(stamps, s)
-		nr := rule.Name
-		if nr == nil {
+		if rule.Name == nil {
 			continue
 		}
-		if nr.ScopeKey != nil {
-			scope = nr.ScopeKey(scope)
-		}
-		if nr.Scope != "" && scope == "" {
+		n := rule.side(raw)
+		if rule.Name.Scope != "" && n.scope == "" {
 			continue // a name is compared only within its scope
 		}
-		name = nr.Key(name)
-		if name == "" {
+		if n.name == "" {
 			continue
 		}
-		keys = append(keys, key{s.id, "name", scope + "|" + name})
-		for _, bl := range blocks(name) {
-			keys = append(keys, key{s.id, "block", scope + "|" + bl})
+		keys = append(keys, key{s.id, "name", n.scope + "|" + n.name})
+		for _, bl := range blocks(n.name) {
+			keys = append(keys, key{s.id, "block", n.scope + "|" + bl})
 		}
 	}
 	rows.Close()

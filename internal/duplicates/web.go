@@ -115,6 +115,16 @@ func reasonText(c *web.Ctx, r Reason) string {
 	return c.T("duplicates.reason."+r.Kind, v)
 }
 
+// scoreText is a group's score with its evidence in the user's language:
+// "92% — same e-mail, similar name".
+func scoreText(c *web.Ctx, g Group) string {
+	evidence := make([]string, len(g.Evidence))
+	for i, ev := range g.Evidence {
+		evidence[i] = c.T("duplicates.evidence." + string(ev))
+	}
+	return c.T("duplicates.score", c.Fmt().Percent(float64(g.Score), 0), strings.Join(evidence, ", "))
+}
+
 // Panel is the "Merges" section of a survivor's detail page: the merges
 // into the record, each with its Undo button, and a link to the entity's
 // duplicates. Add it to the Panels of contacts, accounts and leads, each

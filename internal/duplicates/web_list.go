@@ -23,6 +23,7 @@ type listView struct {
 type groupView struct {
 	IDs      string // "3,7"
 	MergeURL string
+	Score    string // "92% — same e-mail, similar name"
 	Reasons  []string
 	Records  []recordView
 	// CanChange says the user may change every record of the group, which
@@ -65,6 +66,7 @@ func (m *Module) listPage(c *web.Ctx) error {
 		case !errs.Is(err, errs.Forbidden) && !errs.Is(err, errs.NotFound):
 			return err
 		}
+		gv.Score = scoreText(c, g)
 		for _, r := range g.Reasons {
 			gv.Reasons = append(gv.Reasons, reasonText(c, r))
 		}
