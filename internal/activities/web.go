@@ -4,6 +4,7 @@ import (
 	"embed"
 	"io/fs"
 	"strings"
+	"time"
 
 	"github.com/relasi/relasi/internal/records"
 	"github.com/relasi/relasi/internal/web"
@@ -22,8 +23,8 @@ func Templates() fs.FS {
 const HomeTasks = 10
 
 // RegisterWeb adds the inline "Log an activity" form's routes, the "done"
-// button's route and the "My open tasks"
-// section of the home page. e is the activities entity.
+// button's route and the home page's "My open tasks" and, for those who
+// oversee others, "Team's overdue tasks". e is the activities entity.
 func RegisterWeb(rt *web.Router, s *records.Store, e *records.Entity) {
 	registerLog(rt, s, e)
 	rt.Page("POST /activities/{id}/done", func(c *web.Ctx) error {
@@ -38,6 +39,13 @@ func RegisterWeb(rt *web.Router, s *records.Store, e *records.Entity) {
 	})
 	rt.AddHomeSection("activities_mytasks", func(c *web.Ctx) (any, error) {
 		return MyOpenTasks(c.R.Context(), s.DB().Read(), *c.User, HomeTasks)
+	})
+	// Someone who oversees others' records sees what their people let slip.
+	rt.AddHomeSection("activities_team_overdue", func(c *web.Ctx) (any, error) {
+		if !c.User.ReadsOthers() {
+			return nil, nil
+		}
+		return TeamOverdueTasks(c.R.Context(), s.DB().Read(), *c.User, time.Now(), HomeTasks)
 	})
 }
 
