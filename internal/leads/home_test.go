@@ -66,6 +66,9 @@ func TestHomeLateLeadsAndResponseTimes(t *testing.T) {
 		lead(records.Input{"first_name": "Dodi", "owner_id": eko.ID})
 		lead(records.Input{"first_name": "Hana", "status": "unqualified", "owner_id": budi.ID})
 		fajar := lead(records.Input{"first_name": "Fajar", "owner_id": budi.ID})
+		for i := range leads.HomeLeads {
+			lead(records.Input{"first_name": "Follow-up", "last_name": itoa(int64(i)), "owner_id": budi.ID})
+		}
 		// Budi answered Fajar after three minutes.
 		if err := s.DB.WriteTx(ctx, func(tx *sql.Tx) error {
 			return leads.RecordResponse(ctx, tx, fajar.ID, budi.ID, fajar.Get("assigned_at").(time.Time).Add(3*time.Minute))
@@ -91,8 +94,15 @@ func TestHomeLateLeadsAndResponseTimes(t *testing.T) {
 				t.Errorf("manager's late leads show %q:\n%s", not, late)
 			}
 		}
+		// More late leads than the page shows: the count and the list.
+		if n := strings.Count(late, `<li class="task overdue"`); n != leads.HomeLeads {
+			t.Errorf("manager's late leads list %d, want %d", n, leads.HomeLeads)
+		}
+		if !strings.Contains(late, `<span class="badge">11</span>`) || !strings.Contains(late, `<a href="/leads?filter=overdue%20%3D%20true" data-testid="late-leads-all">All 11 late leads</a>`) {
+			t.Errorf("manager's late leads lack the count of 11 and the link to them all:\n%s", late)
+		}
 		summary := section(page, "response-times-summary")
-		for _, want := range []string{"Median first response, last 7 days:", `data-testid="response-median">3 min<`, `href="/leads/response-times?days=7"`} {
+		for _, want := range []string{"Median first response, last 7 days:", `data-testid="response-median">3 min<`, "Answered: 1 of 14 leads assigned", `href="/leads/response-times?days=7"`} {
 			if !strings.Contains(summary, want) {
 				t.Errorf("manager's response-time summary lacks %q:\n%s", want, summary)
 			}
