@@ -3,6 +3,7 @@ package activities
 import (
 	"embed"
 	"io/fs"
+	"time"
 
 	"github.com/relasi/relasi/internal/records"
 	"github.com/relasi/relasi/internal/web"
@@ -21,8 +22,8 @@ func Templates() fs.FS {
 const HomeTasks = 10
 
 // RegisterWeb adds the inline "Log an activity" form's routes, the "done"
-// button's route and the "My open tasks"
-// section of the home page. e is the activities entity.
+// button's route and the home page's "My open tasks" and, for those who
+// oversee others, "Team's overdue tasks". e is the activities entity.
 func RegisterWeb(rt *web.Router, s *records.Store, e *records.Entity) {
 	registerLog(rt, s, e)
 	rt.Page("POST /activities/{id}/done", func(c *web.Ctx) error {
@@ -37,5 +38,12 @@ func RegisterWeb(rt *web.Router, s *records.Store, e *records.Entity) {
 	})
 	rt.AddHomeSection("activities_mytasks", func(c *web.Ctx) (any, error) {
 		return MyOpenTasks(c.R.Context(), s.DB().Read(), *c.User, HomeTasks)
+	})
+	// Someone who oversees others' records sees what their people let slip.
+	rt.AddHomeSection("activities_team_overdue", func(c *web.Ctx) (any, error) {
+		if !c.User.ReadsOthers() {
+			return nil, nil
+		}
+		return TeamOverdueTasks(c.R.Context(), s.DB().Read(), *c.User, time.Now(), HomeTasks)
 	})
 }

@@ -233,6 +233,8 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger, db *store.DB) (
 	leadsModule.RegisterWeb(webRouter)
 
 	activities.RegisterWeb(webRouter, a.Records, activitiesEntity)
+	// After the tasks: a manager's home reads tasks first, then leads.
+	leadsModule.RegisterHome(webRouter)
 	orders.RegisterAPI(apiRouter, orderLines)
 	orders.RegisterWeb(webRouter, orderLines)
 	timeline.RegisterAPI(apiRouter, tl)

@@ -70,6 +70,19 @@ func reaches(p Principal, a Action, v Visibility, rec Owned) bool {
 // Reads is how far p's role reaches when reading owned records.
 func (p Principal) Reads() Visibility { return PolicyOf(p.Role).Read }
 
+// ReadsOthers reports whether p reads records other people own: a role
+// that reads everyone's, or one that reads a team's when p is in a team
+// (a team-wide role without a team reaches only p's own records).
+func (p Principal) ReadsOthers() bool {
+	switch p.Reads() {
+	case VisibleAll:
+		return true
+	case VisibleTeam:
+		return p.TeamID != 0
+	}
+	return false
+}
+
 // CanManage reports whether p may administer users, teams, tokens and
 // settings, as a Forbidden error when not.
 func (p Principal) CanManage() error {

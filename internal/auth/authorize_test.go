@@ -80,6 +80,21 @@ func TestCanWithoutTeam(t *testing.T) {
 	}
 }
 
+// ReadsOthers agrees with the policy table: a role reads others' records
+// when it reads a colleague's (in a team) or a stranger's.
+func TestReadsOthers(t *testing.T) {
+	for role, pol := range policyTable {
+		inTeam := auth.Principal{UserID: 1, Role: role, TeamID: 10}
+		if got, want := inTeam.ReadsOthers(), pol.read.sameTeam || pol.read.otherTeam; got != want {
+			t.Errorf("%s in a team: ReadsOthers %v, want %v", role, got, want)
+		}
+		loner := auth.Principal{UserID: 1, Role: role}
+		if got, want := loner.ReadsOthers(), pol.read.otherTeam; got != want {
+			t.Errorf("%s without a team: ReadsOthers %v, want %v", role, got, want)
+		}
+	}
+}
+
 func TestUnknownRoleMayDoNothing(t *testing.T) {
 	p := auth.Principal{UserID: 1, Role: "intern", TeamID: 10}
 	for _, rec := range []auth.Owned{{OwnerID: 1, OwnerTeamID: 10}, {}} {

@@ -47,6 +47,14 @@ func OverduePeriodic() *river.PeriodicJob {
 		&river.PeriodicJobOpts{RunOnStart: true, ID: "leads.overdue"})
 }
 
+// lateAt is what makes a lead l late at the time in argument $nowArg:
+// still open and unanswered past its response due time. The overdue check
+// flags these leads and the home page lists them; keep it the one rule.
+func lateAt(nowArg int) string {
+	return fmt.Sprintf(`l.first_response_at IS NULL AND l.response_due_at <= $%d
+			  AND l.deleted_at IS NULL AND l.status NOT IN ('converted', 'unqualified')`, nowArg)
+}
+
 // overdueBatch bounds one transaction; the next run takes the rest.
 const overdueBatch = 500
 
@@ -79,8 +87,7 @@ func (w *OverdueWorker) Flag(ctx context.Context) (int, error) {
 			JOIN users u ON u.id = l.owner_id
 			LEFT JOIN teams t ON t.id = u.team_id
 			LEFT JOIN users mu ON mu.id = t.manager_id AND mu.disabled_at IS NULL
-			WHERE l.first_response_at IS NULL AND l.response_due_at <= $1 AND NOT l.overdue
-			  AND l.deleted_at IS NULL AND l.status NOT IN ('converted', 'unqualified')
+			WHERE `+lateAt(1)+` AND NOT l.overdue
 			ORDER BY l.response_due_at, l.id LIMIT $2`, now, overdueBatch)
 		if err != nil {
 			return fmt.Errorf("waiting leads: %w", err)

@@ -70,6 +70,7 @@ func startSite(t *testing.T, engine store.Engine, cfg leads.Config) *site {
 		records.RegisterWeb(rt, s.Store, e)
 	}
 	s.Leads.RegisterWeb(rt)
+	s.Leads.RegisterHome(rt)
 	notifications.New(db, catalog).RegisterWeb(rt)
 	rt.RegisterNotFound()
 	s.Server = httptest.NewServer(httpx.SecurityHeaders(false, mux))

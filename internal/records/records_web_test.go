@@ -604,6 +604,12 @@ func TestWebSearch(t *testing.T) {
 		p = b.get("/")
 		wantWebPage(t, p, http.StatusOK, `hx-get="/search"`, `/static/vendor/htmx.min.js?v=`, `includeIndicatorStyles`,
 			`<section class="card" data-testid="home-section">Contacts: 3 &lt;tasks&gt;</section>`)
+		// The bell is drawn, not a glyph that needs an emoji font, and is
+		// named in words for a screen reader.
+		wantWebPage(t, p, http.StatusOK, `<svg class="icon" viewBox="0 0 24 24"`, `aria-hidden="true"`, `<span class="visually-hidden">Notifications: 0 unread</span>`)
+		if strings.Contains(p.Body, "&#128276;") || strings.Contains(p.Body, "\U0001F514") {
+			t.Error("the top bar still shows the bell as an emoji")
+		}
 	})
 }
 
