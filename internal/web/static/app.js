@@ -138,6 +138,15 @@
     }
     pageKeys(ev);
   });
+  // Enter on a marked hit opens the hit, not the results page: some
+  // browsers submit the form on the key's character even when its keydown
+  // was cancelled.
+  document.addEventListener("submit", function (ev) {
+    var box = searchBox();
+    if (box && ev.target === box.form && document.getElementById(box.getAttribute("aria-activedescendant") || "")) {
+      ev.preventDefault();
+    }
+  });
   document.addEventListener("click", function (ev) {
     var form = document.querySelector(".topsearch");
     if (form && !form.contains(ev.target)) {
