@@ -39,7 +39,8 @@ func TestBrowserSearchByKeyboard(t *testing.T) {
 	// 1. The hits under the box, grouped, each readable.
 	s.open("/")
 	s.typeInto(box, "budi")
-	s.waitFor("the as-you-type hits", fmt.Sprintf(`document.querySelectorAll('%s [role=option]').length === 3`, list))
+	// The hits for the whole word: the list says what it answers.
+	s.waitFor("the as-you-type hits", fmt.Sprintf(`!!document.querySelector('%s[aria-label="Results for budi"]') && document.querySelectorAll('%s [role=option]').length === 3`, list, list))
 	groups := chromeEval[[]string](s.chromeTab, `Array.from(document.querySelectorAll('#topsearch-hits [data-testid=hit-group-title]'), h => h.textContent.replace(/\s+/g, ' ').trim())`)
 	if want := []string{"Contacts 2", "Leads 1"}; !slices.Equal(groups, want) {
 		t.Errorf("the hits' headings = %q, want %q", groups, want)

@@ -55,7 +55,8 @@ func decodeDetail(s string) Detail {
 // case, or a phone's digits in every typed form.
 type shown struct {
 	Field
-	words []string
+	words  []string
+	stored string // a phone as stored
 }
 
 // fields lists every value of the detail in the order a hit shows them,
@@ -65,7 +66,7 @@ func (d Detail) fields() []shown {
 	add := func(name string, values ...string) {
 		for _, v := range values {
 			if v = strings.TrimSpace(v); v != "" {
-				out = append(out, shown{Field{name, v}, []string{strings.ToLower(v)}})
+				out = append(out, shown{Field{name, v}, []string{strings.ToLower(v)}, ""})
 			}
 		}
 	}
@@ -76,7 +77,12 @@ func (d Detail) fields() []shown {
 	add("email", d.Emails...)
 	for _, p := range d.Phones {
 		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, shown{Field{"phone", phone.DisplayIn(p, phone.DefaultRegion)}, phone.SearchForms(p)})
+			// Its digits as stored and as shown: the international and,
+			// for a number of this country, the national form. (A foreign
+			// number's national form costs another parse: bestMatch reads
+			// it only when nothing else matched.)
+			shownAs := phone.DisplayIn(p, phone.DefaultRegion)
+			out = append(out, shown{Field{"phone", shownAs}, []string{phone.Digits(p), phone.Digits(shownAs)}, p})
 		}
 	}
 	add("domain", d.Domain)
@@ -129,6 +135,15 @@ func bestMatch(fields []shown, words []string) int {
 		}
 		if n > most {
 			best, most = i, n
+		}
+	}
+	if best < 0 && len(words) == 1 {
+		// A phone query (terms makes it one word of digits) typed in a
+		// foreign number's national form.
+		for i, f := range fields {
+			if f.stored != "" && slices.ContainsFunc(phone.SearchForms(f.stored), func(form string) bool { return strings.Contains(form, words[0]) }) {
+				return i
+			}
 		}
 	}
 	return best

@@ -42,6 +42,8 @@ type Hit struct {
 	URL    string  `json:"url"`
 	Fields []Field `json:"fields"`
 	Match  *Field  `json:"match,omitempty"`
+
+	detail string // as stored, read into Fields for the hits kept
 }
 
 // Index adds or replaces a record's document (or queues it, in a
@@ -226,9 +228,33 @@ func Search(ctx context.Context, db *store.DB, p auth.Principal, q string, limit
 // SearchEntity is Search over the records of one entity ("contacts"), or
 // of every entity for "".
 func SearchEntity(ctx context.Context, db *store.DB, p auth.Principal, entity, q string, limit int) ([]Hit, error) {
+	hits, words, err := find(ctx, db, p, entity, q, limit)
+	if err != nil {
+		return nil, err
+	}
+	fill(hits, words)
+	return hits, nil
+}
+
+// fill reads the hits' details into their readable lines and matched
+// fields. Phones cost a parse each, so it runs only for the hits shown.
+func fill(hits []Hit, words []string) {
+	for i := range hits {
+		h := &hits[i]
+		h.Fields, h.Match = readable(h.Title, decodeDetail(h.detail), words)
+		if h.Fields == nil {
+			h.Fields = []Field{}
+		}
+		h.Detail = lineText(h.Fields)
+	}
+}
+
+// find returns the best hits, their details still unread, and the words
+// it searched for.
+func find(ctx context.Context, db *store.DB, p auth.Principal, entity, q string, limit int) ([]Hit, []string, error) {
 	words := terms(q)
 	if len(words) == 0 {
-		return []Hit{}, nil
+		return []Hit{}, words, nil
 	}
 	var query string
 	var args []any
@@ -266,20 +292,12 @@ func SearchEntity(ctx context.Context, db *store.DB, p auth.Principal, entity, q
 	}
 	hits, err := store.Collect(ctx, db.Read(), func(row store.Scanner) (Hit, error) {
 		var h Hit
-		var detail string
-		if err := row.Scan(&h.Entity, &h.ID, &h.Title, &detail); err != nil {
-			return h, err
-		}
+		err := row.Scan(&h.Entity, &h.ID, &h.Title, &h.detail)
 		h.URL = fmt.Sprintf("/%s/%d", h.Entity, h.ID)
-		h.Fields, h.Match = readable(h.Title, decodeDetail(detail), words)
-		if h.Fields == nil {
-			h.Fields = []Field{}
-		}
-		h.Detail = lineText(h.Fields)
-		return h, nil
+		return h, err
 	}, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", q, err)
+		return nil, nil, fmt.Errorf("search %q: %w", q, err)
 	}
 	// The candidates come newest first; a stable sort keeps that order
 	// within each rank.
@@ -290,7 +308,7 @@ func SearchEntity(ctx context.Context, db *store.DB, p auth.Principal, entity, q
 	if hits == nil {
 		hits = []Hit{}
 	}
-	return hits, nil
+	return hits, words, nil
 }
 
 // entityCond narrows a search to one entity's documents.

@@ -20,11 +20,12 @@ func Templates() fs.FS {
 }
 
 // Result counts: a few as the user types; on the results page a few of
-// each type out of the best matches, or, for one type, all of its best
-// matches.
+// each type out of the best matches (pageLimit, counted per type), or,
+// for one type, the first hundred of them.
 const (
 	typeaheadLimit = 8
 	groupLimit     = 5
+	typeLimit      = 100
 	pageLimit      = candidates
 )
 
@@ -54,7 +55,7 @@ func RegisterWeb(rt *web.Router, db *store.DB) {
 		if partial {
 			typ, limit = "", typeaheadLimit+1
 		}
-		hits, err := SearchEntity(c.R.Context(), db, *c.User, typ, q, limit)
+		hits, words, err := find(c.R.Context(), db, *c.User, typ, q, limit)
 		if err != nil {
 			return err
 		}
@@ -66,9 +67,13 @@ func RegisterWeb(rt *web.Router, db *store.DB) {
 			}
 			d.Groups = GroupHits(hits, 0)
 		case typ != "":
-			d.Groups, d.Capped = GroupHits(hits, 0), len(hits) >= pageLimit
+			d.Groups, d.Capped = GroupHits(hits, typeLimit), len(hits) >= pageLimit
 		default:
 			d.Groups, d.Capped = GroupHits(hits, groupLimit), len(hits) >= pageLimit
+		}
+		// Only the hits shown are read into lines (a phone costs a parse).
+		for _, g := range d.Groups {
+			fill(g.Hits, words)
 		}
 		if partial {
 			return c.RenderPartial("search", "search_hits", d)
