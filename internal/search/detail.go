@@ -99,14 +99,19 @@ func (d Detail) fields() []shown {
 // them.
 var summaryNames = []string{"company", "status", "sku", "category", "email", "phone", "domain"}
 
-// readable returns a hit's readable line and the field the query matched
-// (nil when the name holds every word: the name is what matched). The line
-// leaves out the matched value, which the hit shows with its label.
-func readable(title string, d Detail, words []string) (line []Field, match *Field) {
+// readable returns a hit's readable line and the field the query q
+// matched: nil when the name holds every word (the name is what matched),
+// unless a field holds the query as typed and the name does not ("KOP-200"
+// is the SKU of "Kopi … 200 g"). The line leaves out the matched value,
+// which the hit shows with its label.
+func readable(title string, d Detail, q string, words []string) (line []Field, match *Field) {
 	all := d.fields()
 	matched := -1
+	q = strings.ToLower(strings.TrimSpace(q))
 	if titleRank(title, words) == 2 {
 		matched = bestMatch(all, words)
+	} else if !strings.Contains(strings.ToLower(title), q) {
+		matched = slices.IndexFunc(all, func(f shown) bool { return f.stored == "" && strings.Contains(f.words[0], q) })
 	}
 	if matched >= 0 {
 		match = &all[matched].Field

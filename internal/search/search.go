@@ -232,16 +232,16 @@ func SearchEntity(ctx context.Context, db *store.DB, p auth.Principal, entity, q
 	if err != nil {
 		return nil, err
 	}
-	fill(hits, words)
+	fill(hits, q, words)
 	return hits, nil
 }
 
 // fill reads the hits' details into their readable lines and matched
 // fields. Phones cost a parse each, so it runs only for the hits shown.
-func fill(hits []Hit, words []string) {
+func fill(hits []Hit, q string, words []string) {
 	for i := range hits {
 		h := &hits[i]
-		h.Fields, h.Match = readable(h.Title, decodeDetail(h.detail), words)
+		h.Fields, h.Match = readable(h.Title, decodeDetail(h.detail), q, words)
 		if h.Fields == nil {
 			h.Fields = []Field{}
 		}

@@ -73,7 +73,7 @@ func RegisterWeb(rt *web.Router, db *store.DB) {
 		}
 		// Only the hits shown are read into lines (a phone costs a parse).
 		for _, g := range d.Groups {
-			fill(g.Hits, words)
+			fill(g.Hits, q, words)
 		}
 		if partial {
 			return c.RenderPartial("search", "search_hits", d)
