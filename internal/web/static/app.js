@@ -69,7 +69,7 @@
     var box = searchBox();
     if (box && ev.target && ev.target.id === "topsearch-hits") {
       box.removeAttribute("aria-activedescendant");
-      box.setAttribute("aria-expanded", ev.target.querySelector("[role=listbox]") ? "true" : "false");
+      box.setAttribute("aria-expanded", ev.target.querySelector("[role=option]") ? "true" : "false");
     }
   });
   function boxKeys(ev, box) {
