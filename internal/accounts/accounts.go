@@ -47,7 +47,8 @@ func Entity(engine store.Engine) *records.Entity {
 		}
 		r := c.New
 		body := strings.Join([]string{r.String("domain"), r.String("city"), r.String("phone"), search.PhoneWords(nonEmpty(r.String("phone"))), r.String("website")}, " ")
-		return search.Index(ctx, tx, engine, search.Doc{Entity: "accounts", ID: r.ID, OwnerID: r.OwnerID, Title: r.String("name"), Body: body})
+		detail := search.Detail{Domain: r.String("domain"), City: r.String("city"), Phones: nonEmpty(r.String("phone")), Website: r.String("website")}
+		return search.Index(ctx, tx, engine, search.Doc{Entity: "accounts", ID: r.ID, OwnerID: r.OwnerID, Title: r.String("name"), Body: body, Detail: detail})
 	}
 	return e
 }

@@ -573,8 +573,8 @@ func TestBrowserFindContactByPhone(t *testing.T) {
 	if want := []string{fmt.Sprintf("Budi Santoso → /contacts/%d", budi.ID)}; !slices.Equal(found, want) {
 		t.Errorf("as-you-type hits for 0812 3456 = %q, want %q", found, want)
 	}
-	if got := s.textContent(hits + " a .badge"); got != "Contacts" {
-		t.Errorf("the hit's badge = %q, want Contacts", got)
+	if got := s.textContent(hits + " .hit-group-name"); got != "Contacts" {
+		t.Errorf("the hits' heading = %q, want Contacts", got)
 	}
 	s.click(hits + " a")
 	s.wantPath("click the hit", fmt.Sprintf("/contacts/%d", budi.ID))

@@ -109,7 +109,8 @@ func afterSave(ctx context.Context, tx *sql.Tx, engine store.Engine, c *records.
 		}
 	}
 	body := strings.Join([]string{search.WordsAndParts(r.Strings("emails")), search.PhoneWords(r.Strings("phones")), company, r.String("job_title"), r.String("city")}, " ")
-	return search.Index(ctx, tx, engine, search.Doc{Entity: "contacts", ID: r.ID, OwnerID: r.OwnerID, Title: title, Body: body})
+	detail := search.Detail{Company: company, Emails: r.Strings("emails"), Phones: r.Strings("phones"), JobTitle: r.String("job_title"), City: r.String("city")}
+	return search.Index(ctx, tx, engine, search.Doc{Entity: "contacts", ID: r.ID, OwnerID: r.OwnerID, Title: title, Body: body, Detail: detail})
 }
 
 // ReindexAccount rebuilds the search documents of an account's contacts,
@@ -139,6 +140,7 @@ func ReindexAccount(ctx context.Context, tx *sql.Tx, engine store.Engine, accoun
 		json.Unmarshal([]byte(phones), &ph)
 		d.Entity, d.Title = "contacts", strings.TrimSpace(first+" "+last)
 		d.Body = strings.Join([]string{search.WordsAndParts(em), search.PhoneWords(ph), company, title, city}, " ")
+		d.Detail = search.Detail{Company: company, Emails: em, Phones: ph, JobTitle: title, City: city}
 		docs = append(docs, d)
 	}
 	rows.Close()

@@ -249,7 +249,8 @@ func afterSave(ctx context.Context, tx *sql.Tx, engine store.Engine, c *records.
 			return fmt.Errorf("deal's account: %w", err)
 		}
 	}
-	return search.Index(ctx, tx, engine, search.Doc{Entity: EntityName, ID: r.ID, OwnerID: r.OwnerID, Title: r.String("name"), Body: account})
+	return search.Index(ctx, tx, engine, search.Doc{Entity: EntityName, ID: r.ID, OwnerID: r.OwnerID, Title: r.String("name"), Body: account,
+		Detail: search.Detail{Company: account}})
 }
 
 // recordStageChange writes the "stage_changed" history row beside the

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/relasi/relasi/internal/demo"
+	"github.com/relasi/relasi/internal/search"
 	"github.com/relasi/relasi/internal/store"
 )
 
@@ -119,7 +120,7 @@ func DemoStep() demo.Step {
 					s.probability, lost, wonReason, changed, closedAt, won, owner, "{}", created, changed, 1); err != nil {
 					return err
 				}
-				if err := docs.Add(EntityName, id, owner, name, accountNames[account]); err != nil {
+				if err := docs.Add(EntityName, id, owner, name, accountNames[account], search.Detail{Company: accountNames[account]}); err != nil {
 					return err
 				}
 				id++

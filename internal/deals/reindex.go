@@ -24,6 +24,7 @@ func ReindexAccount(ctx context.Context, tx *sql.Tx, engine store.Engine, accoun
 			rows.Close()
 			return fmt.Errorf("reindex deals of account %d: %w", accountID, err)
 		}
+		d.Detail.Company = d.Body
 		docs = append(docs, d)
 	}
 	rows.Close()

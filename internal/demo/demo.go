@@ -246,7 +246,8 @@ func makeAccounts(ctx context.Context, db *store.DB, w *World, n int) (int, erro
 				return err
 			}
 			body := strings.Join([]string{domain, c.City, landline, search.PhoneWords([]string{landline}), "https://www." + domain}, " ")
-			if err := docs.Add("accounts", id, owner, name, body); err != nil {
+			detail := search.Detail{Domain: domain, City: c.City, Phones: []string{landline}, Website: "https://www." + domain}
+			if err := docs.Add("accounts", id, owner, name, body, detail); err != nil {
 				return err
 			}
 			w.AccountIDs = append(w.AccountIDs, id)
@@ -379,7 +380,8 @@ func makeContacts(ctx context.Context, db *store.DB, w *World, n int) (int, erro
 				}
 			}
 			body := strings.Join([]string{search.WordsAndParts(ems), search.PhoneWords(phs), company, title, c.City}, " ")
-			if err := docs.Add("contacts", id, owner, first+" "+last, body); err != nil {
+			detail := search.Detail{Company: company, Emails: ems, Phones: phs, JobTitle: title, City: c.City}
+			if err := docs.Add("contacts", id, owner, first+" "+last, body, detail); err != nil {
 				return err
 			}
 			w.ContactIDs = append(w.ContactIDs, id)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 
+	"github.com/relasi/relasi/internal/search"
 	"github.com/relasi/relasi/internal/store"
 )
 
@@ -22,10 +23,10 @@ type SearchWriter struct {
 func NewSearchWriter(ctx context.Context, tx *sql.Tx, engine store.Engine) *SearchWriter {
 	s := &SearchWriter{engine: engine, ctx: ctx, tx: tx}
 	if engine == store.Postgres {
-		s.docs = NewInserter(ctx, tx, engine, "search_docs", "entity", "record_id", "owner_id", "title", "body")
+		s.docs = NewInserter(ctx, tx, engine, "search_docs", "entity", "record_id", "owner_id", "title", "body", "detail")
 	} else {
 		s.fts = NewInserter(ctx, tx, engine, "search_fts", "rowid", "title", "body", "entity", "record_id", "owner_id")
-		s.docs = NewInserter(ctx, tx, engine, "search_docs", "entity", "record_id", "fts_rowid")
+		s.docs = NewInserter(ctx, tx, engine, "search_docs", "entity", "record_id", "fts_rowid", "detail")
 	}
 	return s
 }
@@ -37,14 +38,15 @@ func (s *SearchWriter) Init() error {
 	return s.tx.QueryRowContext(s.ctx, "SELECT COALESCE(max(rowid), 0) + 1 FROM search_fts").Scan(&s.rowid)
 }
 
-func (s *SearchWriter) Add(entity string, id, owner int64, title, body string) error {
+// Add queues one document, its detail as search.Index stores it.
+func (s *SearchWriter) Add(entity string, id, owner int64, title, body string, detail search.Detail) error {
 	if s.engine == store.Postgres {
-		return s.docs.Add(entity, id, NullID(owner), title, body)
+		return s.docs.Add(entity, id, NullID(owner), title, body, detail.Encode())
 	}
 	if err := s.fts.Add(s.rowid, title, body, entity, id, NullID(owner)); err != nil {
 		return err
 	}
-	if err := s.docs.Add(entity, id, s.rowid); err != nil {
+	if err := s.docs.Add(entity, id, s.rowid, detail.Encode()); err != nil {
 		return err
 	}
 	s.rowid++

@@ -80,7 +80,8 @@ func DemoStep() demo.Step {
 					return err
 				}
 				body := strings.Join([]string{company, search.WordsAndParts([]string{rec.String("email")}), search.PhoneWords([]string{rec.String("phone")}), rec.String("job_title"), city}, " ")
-				if err := docs.Add("leads", id, owner, first+" "+last, body); err != nil {
+				detail := search.Detail{Company: company, Emails: nonBlank(rec.String("email")), Phones: nonBlank(rec.String("phone")), Status: status, JobTitle: rec.String("job_title"), City: city}
+				if err := docs.Add("leads", id, owner, first+" "+last, body, detail); err != nil {
 					return err
 				}
 				id++
@@ -95,4 +96,12 @@ func DemoStep() demo.Step {
 		})
 		return n, err
 	}}
+}
+
+// nonBlank is a lead's one e-mail or phone as a list, none when blank.
+func nonBlank(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
 }

@@ -161,5 +161,6 @@ func indexForSearch(ctx context.Context, tx *sql.Tx, engine store.Engine, r *rec
 	}
 	title := strings.TrimSpace(r.String("first_name") + " " + r.String("last_name"))
 	body := strings.Join([]string{r.String("company"), search.WordsAndParts(emails), search.PhoneWords(phones), r.String("job_title"), r.String("city")}, " ")
-	return search.Index(ctx, tx, engine, search.Doc{Entity: "leads", ID: r.ID, OwnerID: r.OwnerID, Title: title, Body: body})
+	detail := search.Detail{Company: r.String("company"), Emails: emails, Phones: phones, Status: r.String("status"), JobTitle: r.String("job_title"), City: r.String("city")}
+	return search.Index(ctx, tx, engine, search.Doc{Entity: "leads", ID: r.ID, OwnerID: r.OwnerID, Title: title, Body: body, Detail: detail})
 }

@@ -56,7 +56,7 @@ func DemoStep() demo.Step {
 				if err := prods.Add(pid, sku, p.name, p.price*100, "IDR", true, p.category, "{}", w.Now.AddDate(-2, 0, 0), w.Now.AddDate(-2, 0, 0), 1); err != nil {
 					return err
 				}
-				if err := docs.Add("products", pid, 0, p.name, search.WordsAndParts([]string{sku})+" "+p.category); err != nil {
+				if err := docs.Add("products", pid, 0, p.name, search.WordsAndParts([]string{sku})+" "+p.category, search.Detail{SKU: sku, Category: p.category}); err != nil {
 					return err
 				}
 				ids = append(ids, pid)
@@ -120,7 +120,7 @@ func DemoStep() demo.Step {
 					w.Owner[contact], "{}", created, created, 1); err != nil {
 					return err
 				}
-				if err := docs.Add("orders", oid, w.Owner[contact], number, strings.Join(search.Parts(number), " ")); err != nil {
+				if err := docs.Add("orders", oid, w.Owner[contact], number, strings.Join(search.Parts(number), " "), search.Detail{Status: status}); err != nil {
 					return err
 				}
 				oid++

@@ -8,21 +8,26 @@ import (
 	"testing"
 
 	"github.com/relasi/relasi/internal/auth"
+	"github.com/relasi/relasi/internal/search"
 	"github.com/relasi/relasi/internal/store"
 )
 
 // found lists "entity title" of what global search answers token for q.
 func (s *shop) found(t *testing.T, token, q string) []string {
 	t.Helper()
-	var res struct {
-		Items []struct{ Entity, Title, Detail, URL string }
-	}
-	s.Do(t, token, "GET", "/api/v1/search?q="+url.QueryEscape(q), nil).Want(t, http.StatusOK).JSON(t, &res)
 	var out []string
-	for _, h := range res.Items {
+	for _, h := range s.hits(t, token, q) {
 		out = append(out, h.Entity+" "+h.Title)
 	}
 	return out
+}
+
+// hits are what global search answers token for q.
+func (s *shop) hits(t *testing.T, token, q string) []search.Hit {
+	t.Helper()
+	var res struct{ Items []search.Hit }
+	s.Do(t, token, "GET", "/api/v1/search?q="+url.QueryEscape(q), nil).Want(t, http.StatusOK).JSON(t, &res)
+	return res.Items
 }
 
 func TestSearchFindsOrdersAndProducts(t *testing.T) {
@@ -37,6 +42,13 @@ func TestSearchFindsOrdersAndProducts(t *testing.T) {
 				t.Errorf("search %q: %v; products are everyone's to find", q, got)
 			}
 		}
+		// Found by SKU, the hit says so and reads its category.
+		if h := s.hits(t, eko, "KOP-200"); len(h) != 1 || h[0].Detail != "Minuman" || h[0].Match == nil || *h[0].Match != (search.Field{Name: "sku", Value: "KOP-200"}) {
+			t.Errorf("search KOP-200: %+v, want the product with its SKU matched", h)
+		}
+		if h := s.hits(t, eko, "toraja"); len(h) != 1 || h[0].Detail != "KOP-200 · Minuman" || h[0].Match != nil {
+			t.Errorf("search toraja: %+v, want the product's SKU and category under its name", h)
+		}
 		s.Do(t, s.AdminToken, "PATCH", path("products", p["id"]), map[string]any{"name": "Kopi Arabika Gayo"}).Want(t, http.StatusOK)
 		if got := s.found(t, eko, "toraja"); len(got) != 0 {
 			t.Errorf("old name still found: %v", got)
@@ -49,6 +61,14 @@ func TestSearchFindsOrdersAndProducts(t *testing.T) {
 			if got := s.found(t, sari, q); !slices.Contains(got, "orders "+number) {
 				t.Errorf("search %q as the order's owner: %v", q, got)
 			}
+		}
+		// An order's line is its status, which follows the order.
+		if h := s.hits(t, sari, number); len(h) != 1 || h[0].Detail != "draft" || !slices.Equal(h[0].Fields, []search.Field{{Name: "status", Value: "draft"}}) {
+			t.Errorf("search %s: %+v, want the order with its status", number, h)
+		}
+		s.Do(t, sari, "PATCH", path("orders", o["id"]), map[string]any{"status": "confirmed"}).Want(t, http.StatusOK)
+		if h := s.hits(t, sari, serial); len(h) != 1 || h[0].Detail != "confirmed" {
+			t.Errorf("after confirming, search %s: %+v", serial, h)
 		}
 		if got := s.found(t, eko, number); slices.Contains(got, "orders "+number) {
 			t.Errorf("a sales user of no team found another's order: %v", got)

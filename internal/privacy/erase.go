@@ -628,21 +628,29 @@ func (er *eraser) scrubRows(ctx context.Context, s *scrubber, table string, keys
 	return n, nil
 }
 
-// scrubSearch scrubs every search document.
+// scrubSearch scrubs every search document: its words and the detail a
+// hit shows.
 func (er *eraser) scrubSearch(ctx context.Context, s *scrubber) error {
 	if er.m.db.Engine == store.Postgres {
-		_, err := er.scrubRows(ctx, s, "search_docs", []string{"entity", "record_id"}, []string{"title", "body"}, nil, "")
+		_, err := er.scrubRows(ctx, s, "search_docs", []string{"entity", "record_id"}, []string{"title", "body", "detail"}, nil, "")
 		return err
 	}
-	// SQLite keeps the text in the FTS5 table, whose rowid is the key.
-	_, err := er.scrubRows(ctx, s, "search_fts", []string{"rowid"}, []string{"title", "body"}, nil, "")
+	// SQLite keeps the words in the FTS5 table, whose rowid is the key,
+	// and the detail in search_docs.
+	if _, err := er.scrubRows(ctx, s, "search_fts", []string{"rowid"}, []string{"title", "body"}, nil, ""); err != nil {
+		return err
+	}
+	_, err := er.scrubRows(ctx, s, "search_docs", []string{"entity", "record_id"}, []string{"detail"}, nil, "")
 	return err
 }
 
 // scrubSearchDoc scrubs one record's search document.
 func (er *eraser) scrubSearchDoc(ctx context.Context, s *scrubber, r Ref) error {
 	if er.m.db.Engine == store.Postgres {
-		_, err := er.scrubRows(ctx, s, "search_docs", []string{"entity", "record_id"}, []string{"title", "body"}, nil, "entity = $1 AND record_id = $2", r.Entity, r.ID)
+		_, err := er.scrubRows(ctx, s, "search_docs", []string{"entity", "record_id"}, []string{"title", "body", "detail"}, nil, "entity = $1 AND record_id = $2", r.Entity, r.ID)
+		return err
+	}
+	if _, err := er.scrubRows(ctx, s, "search_docs", []string{"entity", "record_id"}, []string{"detail"}, nil, "entity = $1 AND record_id = $2", r.Entity, r.ID); err != nil {
 		return err
 	}
 	// By rowid: a condition on the FTS5 table's other columns reads

@@ -590,13 +590,35 @@ func TestWebSearch(t *testing.T) {
 
 		// As the user types, htmx asks for the hits only.
 		p := b.get("/search?q="+url.QueryEscape("0812 3456"), "HX-Request", "true")
-		wantWebPage(t, p, http.StatusOK, fmt.Sprintf(`<a href="/contacts/%d"><span class="hit-title">Putri Ayu</span>`, r.ID), ">Contacts</span>")
+		// They are a listbox of options grouped by type under headings, each
+		// with the field the number matched, written as the page shows it.
+		wantWebPage(t, p, http.StatusOK, `role="listbox"`, `<span class="hit-group-name">Contacts</span>`, `<span class="hit-count" data-testid="hit-count">1</span>`,
+			fmt.Sprintf(`<a class="hit" href="/contacts/%d" data-testid="search-hit" id="topsearch-hit-contacts-%d" role="option" aria-selected="false"`, r.ID, r.ID),
+			`<span class="hit-title">Putri Ayu</span>`, `Phone: <mark>0812-3456-7890</mark>`)
 		if strings.Contains(p.Body, "<html") || strings.Contains(p.Body, "Other") {
 			t.Error("the type-ahead answer must be the hits alone, and only the matching contact")
 		}
 		// Enter without JavaScript opens the full results page.
 		p = b.get("/search?q=" + url.QueryEscape("+62 812-3456-7890"))
 		wantWebPage(t, p, http.StatusOK, "<html", `value="&#43;62 812-3456-7890"`, "Putri Ayu")
+		if strings.Contains(p.Body, `role="option"`) {
+			t.Error("the results page lists links, not the type-ahead's options")
+		}
+		// More of a type than the page shows: a link to all of that type.
+		for i := range 6 {
+			s.contact(t, s.Admin.Principal(), records.Input{"first_name": fmt.Sprintf("Kartika %d", i), "emails": []string{fmt.Sprintf("kartika%d@toko.id", i)}})
+		}
+		p = b.get("/search?q=toko.id")
+		wantWebPage(t, p, http.StatusOK, `<span class="hit-count" data-testid="hit-count">6</span>`, `E-mail: <mark>kartika5@toko.id</mark>`,
+			`<a href="/search?q=toko.id&amp;type=contacts" data-testid="hit-group-more">See all 6 in Contacts</a>`)
+		if n := strings.Count(p.Body, `data-testid="search-hit"`); n != 5 {
+			t.Errorf("the results page shows %d of the 6 contacts, want 5", n)
+		}
+		p = b.get("/search?q=toko.id&type=contacts")
+		if n := strings.Count(p.Body, `data-testid="search-hit"`); n != 6 {
+			t.Errorf("the contacts-only page shows %d contacts, want 6", n)
+		}
+		wantWebPage(t, p, http.StatusOK, `<input type="hidden" name="type" value="contacts">`, `<a href="/search?q=toko.id" data-testid="search-all">All types</a>`)
 		wantWebPage(t, b.get("/search?q=zz"), http.StatusOK, "Type at least 3 letters or digits.")
 		wantWebPage(t, b.get("/search?q=tidakada"), http.StatusOK, "Nothing found.")
 

@@ -41,6 +41,12 @@ var OpenAPI = []byte(`{
       {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}],
     "responses": {"200": {"description": "Best matches first", "content": {"application/json": {"schema": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/SearchHit"}}}}}}},
       "401": {"$ref": "#/components/responses/Unauthorized"}, "422": {"$ref": "#/components/responses/Invalid"}}}}},
-  "components": {"schemas": {"SearchHit": {"type": "object", "additionalProperties": false, "required": ["entity", "id", "title", "detail", "url"],
-    "properties": {"entity": {"type": "string"}, "id": {"type": "integer"}, "title": {"type": "string"}, "detail": {"type": "string"}, "url": {"type": "string"}}}}}
+  "components": {"schemas": {"SearchHit": {"type": "object", "additionalProperties": false, "required": ["entity", "id", "title", "detail", "url", "fields"],
+    "properties": {"entity": {"type": "string"}, "id": {"type": "integer"}, "title": {"type": "string"},
+      "detail": {"type": "string", "description": "The readable line under the title, the values of fields joined by ' · ': 'PT Maju Jaya · budi@gmail.com · 0812-3456-7890'."},
+      "url": {"type": "string"},
+      "fields": {"type": "array", "description": "The readable line's values, labelled: company, status (a choice value), sku, category, email, phone (written as the record's page shows it), domain. The value the query matched is left out; it is in match.", "items": {"$ref": "#/components/schemas/SearchField"}},
+      "match": {"allOf": [{"$ref": "#/components/schemas/SearchField"}], "description": "The field the query matched, when not the title: one of those of fields, or website, job_title, city, external_id (system:id of an import)."}}},
+    "SearchField": {"type": "object", "additionalProperties": false, "required": ["name", "value"],
+      "properties": {"name": {"type": "string", "enum": ["company", "status", "sku", "category", "email", "phone", "domain", "website", "job_title", "city", "external_id"]}, "value": {"type": "string"}}}}}
 }`)

@@ -98,15 +98,15 @@ func upsertDocs(ctx context.Context, tx *sql.Tx, docs []Doc) error {
 		return err
 	}
 	values := make([]string, len(docs))
-	args := make([]any, 0, len(docs)*5)
+	args := make([]any, 0, len(docs)*6)
 	for i, d := range docs {
 		d = clean(d)
 		k := len(args)
-		values[i] = fmt.Sprintf("($%d, $%d, $%d, $%d, $%d)", k+1, k+2, k+3, k+4, k+5)
-		args = append(args, d.Entity, d.ID, ownerArg(d.OwnerID), d.Title, d.Body)
+		values[i] = fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d)", k+1, k+2, k+3, k+4, k+5, k+6)
+		args = append(args, d.Entity, d.ID, ownerArg(d.OwnerID), d.Title, d.Body, d.Detail.Encode())
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO search_docs (entity, record_id, owner_id, title, body) VALUES `+strings.Join(values, ", ")+`
-		ON CONFLICT (entity, record_id) DO UPDATE SET owner_id = EXCLUDED.owner_id, title = EXCLUDED.title, body = EXCLUDED.body`, args...)
+	_, err := tx.ExecContext(ctx, `INSERT INTO search_docs (entity, record_id, owner_id, title, body, detail) VALUES `+strings.Join(values, ", ")+`
+		ON CONFLICT (entity, record_id) DO UPDATE SET owner_id = EXCLUDED.owner_id, title = EXCLUDED.title, body = EXCLUDED.body, detail = EXCLUDED.detail`, args...)
 	if err != nil {
 		return fmt.Errorf("index %d documents: %w", len(docs), err)
 	}

@@ -42,6 +42,7 @@ func withExternalIDs(ctx context.Context, tx *sql.Tx, docs []Doc) error {
 			}
 			if i, ok := at[[2]any{entity, id}]; ok {
 				docs[i].Body += " " + WordsAndParts([]string{system + ":" + ext})
+				docs[i].Detail.ExternalIDs = append(docs[i].Detail.ExternalIDs, system+":"+ext)
 			}
 		}
 		rows.Close()

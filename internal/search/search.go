@@ -28,15 +28,22 @@ type Doc struct {
 	OwnerID int64
 	Title   string
 	Body    string // further words: e-mails, phones (in every typed form), company, city
+	Detail  Detail // what a hit shows under the title, as the record holds it
 }
 
-// Hit is one search result.
+// Hit is one search result: the record's name, a readable line under it
+// (Fields, and Detail as one string of them) and the field the query
+// matched when it was not the name.
 type Hit struct {
-	Entity string `json:"entity"`
-	ID     int64  `json:"id"`
-	Title  string `json:"title"`
-	Detail string `json:"detail"`
-	URL    string `json:"url"`
+	Entity string  `json:"entity"`
+	ID     int64   `json:"id"`
+	Title  string  `json:"title"`
+	Detail string  `json:"detail"` // the readable line: "PT Maju · budi@maju.co.id · 0812-3456-7890"
+	URL    string  `json:"url"`
+	Fields []Field `json:"fields"`
+	Match  *Field  `json:"match,omitempty"`
+
+	detail string // as stored, read into Fields for the hits kept
 }
 
 // Index adds or replaces a record's document (or queues it, in a
@@ -55,11 +62,11 @@ func index(ctx context.Context, tx *sql.Tx, engine store.Engine, d Doc) error {
 		return err
 	}
 	d = clean(docs[0])
-	owner := ownerArg(d.OwnerID)
+	owner, detail := ownerArg(d.OwnerID), d.Detail.Encode()
 	if engine == store.Postgres {
-		_, err := tx.ExecContext(ctx, `INSERT INTO search_docs (entity, record_id, owner_id, title, body) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (entity, record_id) DO UPDATE SET owner_id = EXCLUDED.owner_id, title = EXCLUDED.title, body = EXCLUDED.body`,
-			d.Entity, d.ID, owner, d.Title, d.Body)
+		_, err := tx.ExecContext(ctx, `INSERT INTO search_docs (entity, record_id, owner_id, title, body, detail) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (entity, record_id) DO UPDATE SET owner_id = EXCLUDED.owner_id, title = EXCLUDED.title, body = EXCLUDED.body, detail = EXCLUDED.detail`,
+			d.Entity, d.ID, owner, d.Title, d.Body, detail)
 		if err != nil {
 			return fmt.Errorf("index %s %d: %w", d.Entity, d.ID, err)
 		}
@@ -79,9 +86,12 @@ func index(ctx context.Context, tx *sql.Tx, engine store.Engine, d Doc) error {
 		if err != nil {
 			return fmt.Errorf("index %s %d: %w", d.Entity, d.ID, err)
 		}
-		_, err = tx.ExecContext(ctx, "INSERT INTO search_docs (entity, record_id, fts_rowid) VALUES ($1, $2, $3)", d.Entity, d.ID, rowid)
+		_, err = tx.ExecContext(ctx, "INSERT INTO search_docs (entity, record_id, fts_rowid, detail) VALUES ($1, $2, $3, $4)", d.Entity, d.ID, rowid, detail)
 	case err == nil:
 		_, err = tx.ExecContext(ctx, "UPDATE search_fts SET title = $1, body = $2, owner_id = $3 WHERE rowid = $4", d.Title, d.Body, owner, rowid)
+		if err == nil {
+			_, err = tx.ExecContext(ctx, "UPDATE search_docs SET detail = $1 WHERE entity = $2 AND record_id = $3", detail, d.Entity, d.ID)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("index %s %d: %w", d.Entity, d.ID, err)
@@ -90,8 +100,7 @@ func index(ctx context.Context, tx *sql.Tx, engine store.Engine, d Doc) error {
 }
 
 // clean trims a document: bodies are joined from parts that may be
-// empty, and hits show the body as their detail, so it is kept free of
-// runs of blanks.
+// empty, and are kept free of runs of blanks.
 func clean(d Doc) Doc {
 	d.Title, d.Body = strings.TrimSpace(d.Title), strings.Join(strings.Fields(d.Body), " ")
 	return d
@@ -213,9 +222,39 @@ const candidates = 200
 // every word in their title, then the rest (e-mails, phones, company);
 // newest first within each.
 func Search(ctx context.Context, db *store.DB, p auth.Principal, q string, limit int) ([]Hit, error) {
+	return SearchEntity(ctx, db, p, "", q, limit)
+}
+
+// SearchEntity is Search over the records of one entity ("contacts"), or
+// of every entity for "".
+func SearchEntity(ctx context.Context, db *store.DB, p auth.Principal, entity, q string, limit int) ([]Hit, error) {
+	hits, words, err := find(ctx, db, p, entity, q, limit)
+	if err != nil {
+		return nil, err
+	}
+	fill(hits, q, words)
+	return hits, nil
+}
+
+// fill reads the hits' details into their readable lines and matched
+// fields. Phones cost a parse each, so it runs only for the hits shown.
+func fill(hits []Hit, q string, words []string) {
+	for i := range hits {
+		h := &hits[i]
+		h.Fields, h.Match = readable(h.Title, decodeDetail(h.detail), q, words)
+		if h.Fields == nil {
+			h.Fields = []Field{}
+		}
+		h.Detail = lineText(h.Fields)
+	}
+}
+
+// find returns the best hits, their details still unread, and the words
+// it searched for.
+func find(ctx context.Context, db *store.DB, p auth.Principal, entity, q string, limit int) ([]Hit, []string, error) {
 	words := terms(q)
 	if len(words) == 0 {
-		return []Hit{}, nil
+		return []Hit{}, words, nil
 	}
 	var query string
 	var args []any
@@ -227,10 +266,11 @@ func Search(ctx context.Context, db *store.DB, p auth.Principal, q string, limit
 		args = []any{strings.Join(parts, " & ")}
 		scope, sargs := p.Scope(auth.Read, "d.owner_id", 2)
 		args = append(args, sargs...)
+		scope += entityCond("d.entity", entity, &args)
 		args = append(args, max(candidates, limit))
 		// No ORDER BY inside: with one, PostgreSQL reads every match to sort them.
 		query = fmt.Sprintf(`SELECT entity, record_id, title, detail FROM (
-				SELECT d.entity, d.record_id, d.title, left(d.body, 200) AS detail FROM search_docs d
+				SELECT d.entity, d.record_id, d.title, d.detail FROM search_docs d
 				WHERE d.tsv @@ to_tsquery('simple', $1) AND %s LIMIT $%d) c
 			ORDER BY record_id DESC, entity`, scope, len(args))
 	} else {
@@ -241,18 +281,23 @@ func Search(ctx context.Context, db *store.DB, p auth.Principal, q string, limit
 		args = []any{strings.Join(parts, " ")}
 		scope, sargs := p.Scope(auth.Read, "f.owner_id", 2)
 		args = append(args, sargs...)
+		scope += entityCond("f.entity", entity, &args)
 		args = append(args, max(candidates, limit))
-		query = fmt.Sprintf(`SELECT f.entity, f.record_id, f.title, substr(f.body, 1, 200) FROM search_fts f
+		// The detail by a subquery on search_docs' key, not a join: the
+		// plan stays the FTS5 index read newest first.
+		query = fmt.Sprintf(`SELECT f.entity, f.record_id, f.title,
+				COALESCE((SELECT d.detail FROM search_docs d WHERE d.entity = f.entity AND d.record_id = f.record_id), '{}')
+			FROM search_fts f
 			WHERE search_fts MATCH $1 AND %s ORDER BY f.rowid DESC LIMIT $%d`, scope, len(args))
 	}
 	hits, err := store.Collect(ctx, db.Read(), func(row store.Scanner) (Hit, error) {
 		var h Hit
-		err := row.Scan(&h.Entity, &h.ID, &h.Title, &h.Detail)
+		err := row.Scan(&h.Entity, &h.ID, &h.Title, &h.detail)
 		h.URL = fmt.Sprintf("/%s/%d", h.Entity, h.ID)
 		return h, err
 	}, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", q, err)
+		return nil, nil, fmt.Errorf("search %q: %w", q, err)
 	}
 	// The candidates come newest first; a stable sort keeps that order
 	// within each rank.
@@ -263,7 +308,16 @@ func Search(ctx context.Context, db *store.DB, p auth.Principal, q string, limit
 	if hits == nil {
 		hits = []Hit{}
 	}
-	return hits, nil
+	return hits, words, nil
+}
+
+// entityCond narrows a search to one entity's documents.
+func entityCond(column, entity string, args *[]any) string {
+	if entity == "" {
+		return ""
+	}
+	*args = append(*args, entity)
+	return fmt.Sprintf(" AND %s = $%d", column, len(*args))
 }
 
 // titleRank is 0 when every word begins a word of title, 1 when title

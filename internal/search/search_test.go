@@ -125,15 +125,15 @@ func TestSearchFindsContacts(t *testing.T) {
 			t.Fatalf("hits %v", res.Items)
 		}
 		h := res.Items[0]
-		if h.Entity != "contacts" || fmt.Sprint(h.ID) != fmt.Sprint(budi["id"]) || h.URL != fmt.Sprintf("/contacts/%s", budi["id"]) || !strings.Contains(h.Detail, "maju") {
+		if h.Entity != "contacts" || fmt.Sprint(h.ID) != fmt.Sprint(budi["id"]) || h.URL != fmt.Sprintf("/contacts/%s", budi["id"]) || h.Detail != "PT Sinar Harapan · budi@maju.co.id · 0812-3456-7890" {
 			t.Errorf("hit %+v", h)
 		}
 		if strings.Contains(h.Detail, "  ") || strings.TrimSpace(h.Detail) != h.Detail {
 			t.Errorf("detail %q has runs of blanks", h.Detail)
 		}
 		s.Do(t, tok, "GET", "/api/v1/search?q=siti", nil).Want(t, http.StatusOK).JSON(t, &res)
-		if len(res.Items) != 1 || res.Items[0].Detail != "siti@gmail.com siti gmail com 6281399990000 081399990000" {
-			t.Errorf("Siti's detail %+v, want her e-mail and phone words only", res.Items)
+		if len(res.Items) != 1 || res.Items[0].Detail != "siti@gmail.com · 0813-9999-0000" {
+			t.Errorf("Siti's detail %+v, want her e-mail and her phone as her page shows it", res.Items)
 		}
 	})
 }

@@ -32,17 +32,119 @@
     }
   });
 
-  // The search box's hits close on Escape and when the user clicks
-  // elsewhere.
+  // The top bar's search box shows its hits as a listbox it points into
+  // (aria-activedescendant): the focus stays in the box while ↓ and ↑ mark
+  // a hit, Enter opens the marked one (or, with none marked, the results
+  // page, as without JavaScript), Escape closes the list. The hits also
+  // close when the user clicks elsewhere.
+  function searchBox() {
+    return document.getElementById("topsearch-q");
+  }
+  function hitLinks(list) {
+    return list ? Array.prototype.slice.call(list.querySelectorAll("a.hit")) : [];
+  }
+  function markHit(box, hit) {
+    hitLinks(document.getElementById("topsearch-hits")).forEach(function (a) {
+      a.setAttribute("aria-selected", a === hit ? "true" : "false");
+    });
+    if (hit) {
+      box.setAttribute("aria-activedescendant", hit.id);
+      hit.scrollIntoView({ block: "nearest" });
+    } else {
+      box.removeAttribute("aria-activedescendant");
+    }
+  }
   function closeHits() {
     var hits = document.getElementById("topsearch-hits");
     if (hits) {
       hits.replaceChildren();
     }
+    var box = searchBox();
+    if (box) {
+      box.removeAttribute("aria-activedescendant");
+      box.setAttribute("aria-expanded", "false");
+    }
   }
+  document.addEventListener("htmx:afterSwap", function (ev) {
+    var box = searchBox();
+    if (box && ev.target && ev.target.id === "topsearch-hits") {
+      box.removeAttribute("aria-activedescendant");
+      box.setAttribute("aria-expanded", ev.target.querySelector("[role=option]") ? "true" : "false");
+    }
+  });
+  function boxKeys(ev, box) {
+    var hits = hitLinks(document.getElementById("topsearch-hits"));
+    var current = document.getElementById(box.getAttribute("aria-activedescendant") || "");
+    var at = hits.indexOf(current);
+    switch (ev.key) {
+      case "ArrowDown":
+      case "ArrowUp":
+        if (hits.length === 0) {
+          return;
+        }
+        ev.preventDefault();
+        if (ev.key === "ArrowDown") {
+          at = at < 0 || at === hits.length - 1 ? 0 : at + 1;
+        } else {
+          at = at <= 0 ? hits.length - 1 : at - 1;
+        }
+        markHit(box, hits[at]);
+        break;
+      case "Enter":
+        if (at >= 0) {
+          ev.preventDefault();
+          hits[at].click();
+        }
+        break;
+      case "Escape":
+        closeHits();
+        break;
+    }
+  }
+
+  // On the results page ↓ in the search box goes to the first hit, and ↓
+  // and ↑ move from hit to hit (Enter follows the focused link, as links
+  // do); ↑ on the first hit goes back to the box.
+  function pageKeys(ev) {
+    var el = ev.target;
+    var box = document.querySelector("[data-hit-keys]");
+    if (!box || (ev.key !== "ArrowDown" && ev.key !== "ArrowUp")) {
+      return;
+    }
+    var hits = hitLinks(document.querySelector(box.getAttribute("data-hit-keys")));
+    var at = el === box ? -1 : hits.indexOf(el);
+    if (hits.length === 0 || (el !== box && at < 0) || (el === box && ev.key === "ArrowUp")) {
+      return;
+    }
+    ev.preventDefault();
+    if (ev.key === "ArrowDown") {
+      hits[Math.min(at + 1, hits.length - 1)].focus();
+    } else if (at === 0) {
+      box.focus();
+    } else {
+      hits[at - 1].focus();
+    }
+  }
+
   document.addEventListener("keydown", function (ev) {
+    var box = searchBox();
+    if (box && ev.target === box) {
+      boxKeys(ev, box);
+      return;
+    }
     if (ev.key === "Escape") {
       closeHits();
+      return;
+    }
+    pageKeys(ev);
+  });
+  // Enter on a marked hit opens the hit, not the results page: some
+  // browsers submit the form on the key's character even when its keydown
+  // was cancelled.
+  document.addEventListener("submit", function (ev) {
+    var box = searchBox();
+    if (box && ev.target === box.form && document.getElementById(box.getAttribute("aria-activedescendant") || "")) {
+      ev.preventDefault();
     }
   });
   document.addEventListener("click", function (ev) {
