@@ -35,7 +35,7 @@ const EntityName = "opportunities"
 func Entity(engine store.Engine) *records.Entity {
 	e := &records.Entity{
 		Name: EntityName, Table: "deals", Alias: "d", Label: "nav.deals", Singular: "entity.opportunity",
-		Owned: true, TitleSQL: "d.name", DefaultSort: "-created_at",
+		Owned: true, Searched: true, TitleSQL: "d.name", DefaultSort: "-created_at",
 		Fields: []records.Field{
 			{Name: "name", Label: "field.deal_name", Kind: records.Text, Column: "name", Required: true, MaxLen: 200, InList: true},
 			{Name: "account_id", Label: "field.account", Kind: records.Ref, Column: "account_id", Ref: "accounts", InList: true,

@@ -99,7 +99,7 @@ func (m *Module) newEntity() *records.Entity {
 	e := &records.Entity{
 		Name: "leads", Table: "leads", Alias: "l", Label: "nav.leads", Singular: "entity.lead",
 		Owned: true, DefaultSort: "-created_at",
-		TitleSQL: "trim(l.first_name || ' ' || COALESCE(l.last_name, ''))",
+		Searched: true, TitleSQL: "trim(l.first_name || ' ' || COALESCE(l.last_name, ''))",
 		Fields: []records.Field{
 			{Name: "first_name", Label: "field.first_name", Kind: records.Text, Column: "first_name", Required: true, MaxLen: 100, InList: true},
 			{Name: "last_name", Label: "field.last_name", Kind: records.Text, Column: "last_name", MaxLen: 100, InList: true},

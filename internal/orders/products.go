@@ -20,7 +20,7 @@ import (
 func ProductEntity(engine store.Engine) *records.Entity {
 	return &records.Entity{
 		Name: "products", Table: "products", Alias: "prd", Label: "entity.products", Singular: "entity.product",
-		TitleSQL: "prd.name", DefaultSort: "name",
+		Searched: true, TitleSQL: "prd.name", DefaultSort: "name",
 		Fields: []records.Field{
 			{Name: "sku", Label: "field.sku", Kind: records.Text, Column: "sku", MaxLen: 64, InList: true},
 			{Name: "name", Label: "field.name", Kind: records.Text, Column: "name", Required: true, MaxLen: 200, InList: true},

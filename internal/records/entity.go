@@ -22,6 +22,11 @@ type Entity struct {
 	// "trim(c.first_name || ' ' || COALESCE(c.last_name, ''))".
 	TitleSQL    string
 	DefaultSort string
+	// Searched says that the entity's records are in the search index
+	// (internal/search), which its lookup (the pickers of forms that link
+	// to it) reads; a lookup of any other entity matches TitleSQL, so it
+	// is for small tables only (pipelines, stages).
+	Searched bool
 	// Related adds filter-only fields read from linked records
 	// ("account.employees").
 	Related []Related

@@ -213,6 +213,19 @@ const candidates = 200
 // every word in their title, then the rest (e-mails, phones, company);
 // newest first within each.
 func Search(ctx context.Context, db *store.DB, p auth.Principal, q string, limit int) ([]Hit, error) {
+	return find(ctx, db, p, "", q, limit)
+}
+
+// Lookup is Search over the records of one entity ("contacts"), for the
+// pickers of forms that link to a record: the same index, scope and
+// ranking, the matches of other entities left out inside the query, so
+// that they do not take the places of the candidates.
+func Lookup(ctx context.Context, db *store.DB, p auth.Principal, entity, q string, limit int) ([]Hit, error) {
+	return find(ctx, db, p, entity, q, limit)
+}
+
+// find is Search, limited to one entity when entity is not "".
+func find(ctx context.Context, db *store.DB, p auth.Principal, entity, q string, limit int) ([]Hit, error) {
 	words := terms(q)
 	if len(words) == 0 {
 		return []Hit{}, nil
@@ -227,6 +240,10 @@ func Search(ctx context.Context, db *store.DB, p auth.Principal, q string, limit
 		args = []any{strings.Join(parts, " & ")}
 		scope, sargs := p.Scope(auth.Read, "d.owner_id", 2)
 		args = append(args, sargs...)
+		if entity != "" {
+			args = append(args, entity)
+			scope += fmt.Sprintf(" AND d.entity = $%d", len(args))
+		}
 		args = append(args, max(candidates, limit))
 		// No ORDER BY inside: with one, PostgreSQL reads every match to sort them.
 		query = fmt.Sprintf(`SELECT entity, record_id, title, detail FROM (
@@ -241,6 +258,10 @@ func Search(ctx context.Context, db *store.DB, p auth.Principal, q string, limit
 		args = []any{strings.Join(parts, " ")}
 		scope, sargs := p.Scope(auth.Read, "f.owner_id", 2)
 		args = append(args, sargs...)
+		if entity != "" {
+			args = append(args, entity)
+			scope += fmt.Sprintf(" AND f.entity = $%d", len(args))
+		}
 		args = append(args, max(candidates, limit))
 		query = fmt.Sprintf(`SELECT f.entity, f.record_id, f.title, substr(f.body, 1, 200) FROM search_fts f
 			WHERE search_fts MATCH $1 AND %s ORDER BY f.rowid DESC LIMIT $%d`, scope, len(args))
