@@ -159,6 +159,15 @@
     function search() {
       var url = lookupURL();
       if (!url) {
+        if (root.dataset.pickTypeLabel) {
+          var li = document.createElement("li");
+          li.className = "picker-empty";
+          li.setAttribute("role", "presentation");
+          li.textContent = root.dataset.pickTypeLabel;
+          list.replaceChildren(li);
+          list.hidden = false;
+          text.setAttribute("aria-expanded", "true");
+        }
         return;
       }
       var mine = ++seq;
@@ -207,6 +216,7 @@
         case "Enter":
           if (!list.hidden && active >= 0) {
             ev.preventDefault();
+            swallowEnter = true;
             var o = options()[active];
             choose(o.dataset.id, o.dataset.title);
           }
@@ -218,6 +228,19 @@
             close();
           }
           break;
+      }
+    });
+    // The Enter that chose an option does not submit the form: some
+    // browsers and tools send its keypress apart from the keydown.
+    var swallowEnter = false;
+    text.addEventListener("keypress", function (ev) {
+      if (ev.key === "Enter" && swallowEnter) {
+        ev.preventDefault();
+      }
+    });
+    text.addEventListener("keyup", function (ev) {
+      if (ev.key === "Enter") {
+        swallowEnter = false;
       }
     });
     // The option is chosen on mousedown, before the input's blur.

@@ -1,0 +1,50 @@
+package app
+
+import (
+	"context"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/relasi/relasi/internal/records"
+)
+
+// TestBrowserActivityRelatedByName: in the new-activity form the user
+// chooses that it is about a contact, types "Bud", takes the first match
+// with ↓ and Enter, and saves: the activity is related to Budi. A refused
+// save shows the form again with Budi still chosen, by name.
+func TestBrowserActivityRelatedByName(t *testing.T) {
+	s := newCRMSession(t, "en")
+	budi := s.seed("contacts", records.Input{"first_name": "Budi", "last_name": "Santoso"})
+	s.seed("contacts", records.Input{"first_name": "Sinta", "last_name": "Wijaya"})
+
+	s.open("/activities/new")
+	s.do("choose a call", chromedp.SetValue(chromedp.CSS("#f-kind"), "call"))
+	s.do("about a contact", chromedp.SetValue(chromedp.CSS("#f-related_type"), "contacts"))
+	s.pick("#f-related_id", "Bud", budi.ID)
+	if got := s.value("#f-related_id"); got != "Budi Santoso" {
+		t.Errorf("the picker shows %q after Enter, want Budi Santoso", got)
+	}
+
+	// No subject: refused, and Budi stays chosen.
+	s.click("[data-testid=save]")
+	s.wantPath("a refused save", "/activities/new")
+	s.waitFor("the picker again", `document.querySelector("#f-related_id")?.getAttribute("role") === "combobox"`)
+	if got := s.value("#f-related_id"); got != "Budi Santoso" {
+		t.Errorf("after an error the picker shows %q, want Budi Santoso", got)
+	}
+	s.typeInto("#f-subject", "Tanya penawaran")
+	s.click("[data-testid=save]")
+	id := s.recordID("activities")
+	act, err := s.srv.App.Records.Get(context.Background(), s.user.Principal(), s.entity("activities"), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if act.String("related_type") != "contacts" || act.Int("related_id") != budi.ID || act.Int("contact_id") != budi.ID {
+		t.Errorf("the activity is related to %s %d (contact %d), want contacts %d", act.String("related_type"), act.Int("related_id"), act.Int("contact_id"), budi.ID)
+	}
+	if got := s.terms("[data-testid=record-fields]")["Contact"]; got != "Budi Santoso" {
+		t.Errorf("the activity's page names the contact %q, want Budi Santoso", got)
+	}
+	s.checkConsole()
+}
