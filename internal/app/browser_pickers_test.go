@@ -46,5 +46,13 @@ func TestBrowserActivityRelatedByName(t *testing.T) {
 	if got := s.terms("[data-testid=record-fields]")["Contact"]; got != "Budi Santoso" {
 		t.Errorf("the activity's page names the contact %q, want Budi Santoso", got)
 	}
+
+	// On a phone, the open list of matches stays within the screen.
+	s.do("turn into a phone", chromedp.EmulateViewport(phoneWidth, phoneHeight))
+	s.open("/activities/new")
+	s.do("about a contact", chromedp.SetValue(chromedp.CSS("#f-related_type"), "contacts"))
+	s.typeInto("#f-related_id", "Bud")
+	s.waitFor("the matches", `!!document.querySelector("#f-related_id-listbox:not([hidden]) [role=option]")`)
+	checkFitsPhone(t, s.chromeTab, "the new-activity form with its picker open")
 	s.checkConsole()
 }
