@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -54,5 +55,28 @@ func TestBrowserActivityRelatedByName(t *testing.T) {
 	s.typeInto("#f-related_id", "Bud")
 	s.waitFor("the matches", `!!document.querySelector("#f-related_id-listbox:not([hidden]) [role=option]")`)
 	checkFitsPhone(t, s.chromeTab, "the new-activity form with its picker open")
+	s.checkConsole()
+}
+
+// TestBrowserConvertLeadIntoAnAccountPickedByName: converting a lead into
+// an existing account whose name has nothing of the lead's company, the
+// user finds it by typing part of its name and takes it with ↓ Enter.
+func TestBrowserConvertLeadIntoAnAccountPickedByName(t *testing.T) {
+	s := newCRMSession(t, "en")
+	acc := s.seed("accounts", records.Input{"name": "PT Lama Sentosa"})
+	lead := s.seed("leads", records.Input{"first_name": "Rina", "last_name": "Wati", "company": "CV Baru", "status": "qualified"})
+
+	s.open(fmt.Sprintf("/leads/%d/convert", lead.ID))
+	s.do("choose an existing account", chromedp.SetValue(chromedp.CSS("#account_mode"), "existing"))
+	s.pick("#account_id", "Sentosa", acc.ID)
+	s.click("[data-testid=convert-submit]")
+	contactID := s.recordID("contacts")
+	contact, err := s.srv.App.Records.Get(context.Background(), s.user.Principal(), s.entity("contacts"), contactID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contact.Int("account_id") != acc.ID {
+		t.Errorf("the new contact's account is %d, want PT Lama Sentosa (%d)", contact.Int("account_id"), acc.ID)
+	}
 	s.checkConsole()
 }
