@@ -24,8 +24,10 @@ type Entity struct {
 	DefaultSort string
 	// Searched says that the entity's records are in the search index
 	// (internal/search), which its lookup (the pickers of forms that link
-	// to it) reads; a lookup of any other entity matches TitleSQL, so it
-	// is for small tables only (pipelines, stages).
+	// to it) reads. An unowned entity that is not (a catalogue such as
+	// products) is looked up by TitleSQL, a scan of a small table; an
+	// owned one that is not (activities) has no lookup, as it may be
+	// large.
 	Searched bool
 	// Related adds filter-only fields read from linked records
 	// ("account.employees").

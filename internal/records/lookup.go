@@ -110,10 +110,14 @@ func (s *Store) Title(ctx context.Context, p auth.Principal, entity string, id i
 }
 
 // LookupURL is the address of the lookup of the entity named entity, for
-// a picker; "" when the entity has no pages here.
+// a picker; "" when the entity has no pages or no lookup here.
 func (s *Store) LookupURL(entity string) string {
-	if _, ok := s.entities.get(entity); !ok {
+	if e, ok := s.entities.get(entity); !ok || !hasLookup(e) {
 		return ""
 	}
 	return "/" + entity + "/lookup"
 }
+
+// hasLookup reports whether e has a lookup: its records are in the search
+// index, or they are few (see Entity.Searched).
+func hasLookup(e *Entity) bool { return e.Searched || !e.Owned && e.TitleSQL != "" }
