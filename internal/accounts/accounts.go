@@ -23,7 +23,7 @@ var Industries = []string{
 func Entity(engine store.Engine) *records.Entity {
 	e := &records.Entity{
 		Name: "accounts", Table: "accounts", Alias: "a", Label: "nav.accounts", Singular: "entity.account",
-		Owned: true, TitleSQL: "a.name", DefaultSort: "name",
+		Owned: true, Searched: true, TitleSQL: "a.name", DefaultSort: "name",
 		Fields: []records.Field{
 			{Name: "name", Label: "field.company_name", Kind: records.Text, Column: "name", Required: true, MaxLen: 200, InList: true},
 			{Name: "domain", Label: "field.domain", Kind: records.Text, Column: "domain", MaxLen: 200, Normalize: normalizeDomain},

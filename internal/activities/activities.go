@@ -48,7 +48,7 @@ func Entity(engine store.Engine, hooks Hooks) *records.Entity {
 			{Name: "done", Label: "field.done", Kind: records.Bool, Column: "done", InList: true},
 			{Name: "done_at", Label: "field.done_at", Kind: records.DateTime, Column: "done_at", ReadOnly: true},
 			{Name: "related_type", Label: "field.related_type", Kind: records.Select, Column: "related_type", Choices: RelatedTypes},
-			{Name: "related_id", Label: "field.related_id", Kind: records.Integer, Column: "related_id"},
+			{Name: "related_id", Label: "field.related_id", Kind: records.Integer, Column: "related_id", RefBy: "related_type"},
 			{Name: "contact_id", Label: "field.activity_contact", Kind: records.Ref, Column: "contact_id", Ref: "contacts", ReadOnly: true, InList: true,
 				RefTitle: "(SELECT trim(first_name || ' ' || COALESCE(last_name, '')) FROM contacts WHERE id = $col AND deleted_at IS NULL)"},
 			{Name: "account_id", Label: "field.account", Kind: records.Ref, Column: "account_id", Ref: "accounts", ReadOnly: true,

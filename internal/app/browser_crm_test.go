@@ -605,19 +605,37 @@ func TestBrowserFindContactByPhone(t *testing.T) {
 	s.checkConsole()
 }
 
-// chooseRecord picks the record id in a form's reference field: a menu of
-// the records, named by title, when there are few, else a box for the ID.
+// chooseRecord picks the record id, named title, in a form's reference
+// field: its picker, looked up by the title.
 func (s *crmSession) chooseRecord(sel string, id int64, title string) {
 	s.t.Helper()
-	if chromeEval[string](s.chromeTab, fmt.Sprintf(`document.querySelector(%q).tagName`, sel)) != "SELECT" {
-		s.typeInto(sel, fmt.Sprint(id))
-		return
+	s.pick(sel, title, id)
+}
+
+// pick chooses a record in the picker whose combobox is sel, as a person
+// does: types query, waits for the record id among the options, goes down
+// to it with ↓ and takes it with Enter. The form then holds its ID.
+func (s *crmSession) pick(sel, query string, id int64) {
+	s.t.Helper()
+	s.waitFor("the picker "+sel, fmt.Sprintf(`document.querySelector(%q)?.getAttribute("role") === "combobox"`, sel))
+	s.do("clear "+sel, chromedp.Clear(chromedp.CSS(sel)))
+	s.typeInto(sel, query)
+	list := fmt.Sprintf(`document.getElementById(document.querySelector(%q).getAttribute("aria-controls"))`, sel)
+	s.waitFor(fmt.Sprintf("record %d among the options of %s", id, sel), fmt.Sprintf(`!%[1]s.hidden && !!%[1]s.querySelector('[role=option][data-id="%[2]d"]')`, list, id))
+	n := chromeEval[int](s.chromeTab, fmt.Sprintf(`Array.from(%s.querySelectorAll('[role=option]')).findIndex(o => o.dataset.id === "%d")`, list, id))
+	for range n + 1 {
+		s.do("↓", chromedp.KeyEvent(kb.ArrowDown))
 	}
-	option := fmt.Sprintf(`%s option[value="%d"]`, sel, id)
-	if got := s.textContent(option); got != title {
-		s.t.Errorf("the record %d is offered in %s as %q, want %q", id, sel, got, title)
+	if got := chromeEval[string](s.chromeTab, fmt.Sprintf(`document.getElementById(document.querySelector(%q).getAttribute("aria-activedescendant") || "x")?.dataset.id || ""`, sel)); got != fmt.Sprint(id) {
+		s.t.Errorf("after ↓ the active option of %s is record %q, want %d", sel, got, id)
 	}
-	s.do("choose "+title+" in "+sel, chromedp.SetValue(chromedp.CSS(sel), fmt.Sprint(id)))
+	s.do("Enter", chromedp.KeyEvent(kb.Enter))
+	if got := chromeEval[string](s.chromeTab, fmt.Sprintf(`document.querySelector(%q).closest("[data-picker]").querySelector("input[type=hidden]").value`, sel)); got != fmt.Sprint(id) {
+		s.t.Errorf("after Enter the form holds %q for %s, want %d", got, sel, id)
+	}
+	if chromeEval[string](s.chromeTab, fmt.Sprintf(`document.querySelector(%q).getAttribute("aria-expanded")`, sel)) != "false" {
+		s.t.Errorf("the options of %s stay open after Enter", sel)
+	}
 }
 
 // TestBrowserScriptNamesStayText: names that are HTML — an account, a

@@ -30,7 +30,7 @@ func Entity(engine store.Engine) *records.Entity {
 		Name: "contacts", Table: "contacts", Alias: "c", Label: "nav.contacts", Singular: "entity.contact",
 		Owned: true, DefaultSort: "-created_at",
 		ListFilters: []records.ListFilter{{Field: "owner"}, {Field: "lifecycle_stage"}, {Field: "source"}, {Field: "last_activity_at"}},
-		TitleSQL:    "trim(c.first_name || ' ' || COALESCE(c.last_name, ''))",
+		Searched:    true, TitleSQL: "trim(c.first_name || ' ' || COALESCE(c.last_name, ''))",
 		Fields: []records.Field{
 			{Name: "first_name", Label: "field.first_name", Kind: records.Text, Column: "first_name", Required: true, MaxLen: 100, InList: true},
 			{Name: "last_name", Label: "field.last_name", Kind: records.Text, Column: "last_name", MaxLen: 100, InList: true},

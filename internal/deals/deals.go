@@ -35,7 +35,7 @@ const EntityName = "opportunities"
 func Entity(engine store.Engine) *records.Entity {
 	e := &records.Entity{
 		Name: EntityName, Table: "deals", Alias: "d", Label: "nav.deals", Singular: "entity.opportunity",
-		Owned: true, TitleSQL: "d.name", DefaultSort: "-created_at",
+		Owned: true, Searched: true, TitleSQL: "d.name", DefaultSort: "-created_at",
 		ListFilters: []records.ListFilter{{Field: "owner"}, {Field: "stage.kind", Label: "field.stage", ChoiceKey: "deals.kind."}, {Field: "close_date"}},
 		Presets: []records.Preset{
 			{Label: "deals.preset.mine_open", Filter: `owner = me and stage.kind = "open"`, Sort: "close_date"},

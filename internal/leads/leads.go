@@ -104,7 +104,7 @@ func (m *Module) newEntity() *records.Entity {
 			{Label: "leads.preset.mine_due_today", Filter: "owner = me and response_due_at >= today and response_due_at < tomorrow", Sort: "response_due_at"},
 			{Label: "leads.preset.late", Filter: "overdue = true", Sort: "response_due_at"},
 		},
-		TitleSQL: "trim(l.first_name || ' ' || COALESCE(l.last_name, ''))",
+		Searched: true, TitleSQL: "trim(l.first_name || ' ' || COALESCE(l.last_name, ''))",
 		Fields: []records.Field{
 			{Name: "first_name", Label: "field.first_name", Kind: records.Text, Column: "first_name", Required: true, MaxLen: 100, InList: true},
 			{Name: "last_name", Label: "field.last_name", Kind: records.Text, Column: "last_name", MaxLen: 100, InList: true},

@@ -20,7 +20,10 @@ type convertView struct {
 	Lead     records.Record
 	Accounts []option
 	Values   map[string]string
-	Currency string
+	// AccountTitle is the name of the account chosen (account_id), which
+	// the form's picker shows, also after an error.
+	AccountTitle string
+	Currency     string
 	// DealsAvailable is false until the app plugs in a DealCreator.
 	DealsAvailable bool
 }
@@ -52,6 +55,9 @@ func (m *Module) convertData(c *web.Ctx, id int64) (convertView, error) {
 		for _, f := range convertFields {
 			v.Values[f] = c.Form(f)
 		}
+	}
+	if n, err := strconv.ParseInt(v.Values["account_id"], 10, 64); err == nil {
+		v.AccountTitle = m.records.Title(ctx, *c.User, "accounts", n)
 	}
 	return v, nil
 }

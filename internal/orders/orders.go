@@ -39,7 +39,7 @@ var businessZone = func() *time.Location {
 func OrderEntity(engine store.Engine) *records.Entity {
 	return &records.Entity{
 		Name: "orders", Table: "orders", Alias: "o", Label: "entity.orders", Singular: "entity.order",
-		Owned: true, TitleSQL: "o.number", DefaultSort: "-created_at",
+		Owned: true, Searched: true, TitleSQL: "o.number", DefaultSort: "-created_at",
 		Fields: []records.Field{
 			{Name: "number", Label: "field.order_number", Kind: records.Text, Column: "number", ReadOnly: true, InList: true},
 			{Name: "contact_id", Label: "field.order_contact", Kind: records.Ref, Column: "contact_id", Ref: "contacts", InList: true,

@@ -20,6 +20,9 @@ import (
 func ProductEntity(engine store.Engine) *records.Entity {
 	return &records.Entity{
 		Name: "products", Table: "products", Alias: "prd", Label: "entity.products", Singular: "entity.product",
+		// Not Searched: a catalogue holds hundreds of products, which a
+		// picker finds by name faster than the search index tells them from
+		// the rest of its documents (see records.Entity.Searched).
 		TitleSQL: "prd.name", DefaultSort: "name",
 		Fields: []records.Field{
 			{Name: "sku", Label: "field.sku", Kind: records.Text, Column: "sku", MaxLen: 64, InList: true},

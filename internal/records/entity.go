@@ -23,6 +23,13 @@ type Entity struct {
 	// "trim(c.first_name || ' ' || COALESCE(c.last_name, ''))".
 	TitleSQL    string
 	DefaultSort string
+	// Searched says that the entity's records are in the search index
+	// (internal/search), which its lookup (the pickers of forms that link
+	// to it) reads. An unowned entity that is not (a catalogue such as
+	// products) is looked up by TitleSQL, a scan of a small table; an
+	// owned one that is not (activities) has no lookup, as it may be
+	// large.
+	Searched bool
 	// Related adds filter-only fields read from linked records
 	// ("account.employees").
 	Related []Related

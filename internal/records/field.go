@@ -118,6 +118,10 @@ type Field struct {
 	// form (e-mails lower-cased, phones E.164), with an index on the
 	// column in byte order: startswith is answered from that index.
 	Lookup *Lookup
+	// RefBy, on an Integer field, names the Select field whose value is
+	// the entity the ID is of (an activity's related_type and related_id):
+	// forms offer a picker over that entity's records.
+	RefBy string
 }
 
 // Lookup is a side table holding a list field's items, one a row.

@@ -54,6 +54,9 @@ func RegisterWeb(rt *web.Router, s *Store, e *Entity) {
 	}
 	rt.Page("GET "+h.base, h.list)
 	rt.Page("GET "+h.base+"/trash", h.trash)
+	if hasLookup(e) {
+		rt.Page("GET "+h.base+"/lookup", h.lookup)
+	}
 	rt.Page("GET "+h.base+"/new", h.newForm)
 	rt.Page("POST "+h.base+"/new", h.create)
 	rt.Page("GET "+h.base+"/{id}", h.detail)

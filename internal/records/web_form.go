@@ -40,6 +40,16 @@ type formInput struct {
 	Options  []option
 	Currency string // money: the currency code
 	Hint     string // money: "0.00"; refid: the current record's title
+	// Lookup is where a reference field's picker finds records
+	// (/contacts/lookup); Title the chosen record's name, which the
+	// picker shows.
+	Lookup string
+	Title  string
+	// LookupBy is the HTML id of the select naming the entity of an ID
+	// that may be of several (an activity's related record); Lookups
+	// are then each entity's lookup, Value its name and Label its URL.
+	LookupBy string
+	Lookups  []option
 	// FirstCustom marks the first custom field, where the form starts
 	// the custom fields' section.
 	FirstCustom bool
@@ -263,6 +273,14 @@ func (h *pages) formData(c *web.Ctx, fields []Field, rec *Record, form url.Value
 			}
 			in.Options = markSelected(users, in.Value)
 		case Ref:
+			in.Lookup = h.s.LookupURL(f.Ref)
+			if id, err := strconv.ParseInt(in.Value, 10, 64); err == nil {
+				if rec != nil && form == nil {
+					in.Title = shownTitle(c, f, rec.Titles[f.Name])
+				} else {
+					in.Title = shownTitle(c, f, h.s.Title(ctx, *c.User, f.Ref, id))
+				}
+			}
 			opts, ok, err := h.refOptions(c, f)
 			if err != nil {
 				return nil, err
@@ -276,15 +294,44 @@ func (h *pages) formData(c *web.Ctx, fields []Field, rec *Record, form url.Value
 				}
 			} else {
 				in.Widget = "refid"
-				if rec != nil {
-					in.Hint = shownTitle(c, f, rec.Titles[f.Name])
-				}
+				in.Hint = in.Title
 			}
+		}
+		if f.RefBy != "" {
+			h.polymorphicRef(c, &in, f, fields, rec, form)
 		}
 		in.FirstCustom = f.Custom && !slices.ContainsFunc(d.Inputs, func(x formInput) bool { return x.Custom })
 		d.Inputs = append(d.Inputs, in)
 	}
 	return d, nil
+}
+
+// polymorphicRef makes in, the input of an ID field whose entity another
+// field names (Field.RefBy), a picker over that entity's records: the
+// chosen record's name is the one of the entity named now.
+func (h *pages) polymorphicRef(c *web.Ctx, in *formInput, f Field, fields []Field, rec *Record, form url.Values) {
+	by, ok := fieldByName(fields, f.RefBy)
+	if !ok {
+		return
+	}
+	in.Widget = "refid"
+	in.LookupBy = "f-" + strings.ReplaceAll(by.Name, ".", "-")
+	for _, ch := range by.Choices {
+		if u := h.s.LookupURL(ch); u != "" {
+			in.Lookups = append(in.Lookups, option{Value: ch, Label: u})
+		}
+	}
+	entity := ""
+	switch {
+	case form != nil:
+		entity = form.Get(by.Name)
+	case rec != nil:
+		entity = rec.String(by.Name)
+	}
+	if id, err := strconv.ParseInt(in.Value, 10, 64); err == nil && entity != "" {
+		in.Title = h.s.Title(c.R.Context(), *c.User, entity, id)
+		in.Hint = in.Title
+	}
 }
 
 func markSelected(opts []option, value string) []option {

@@ -359,3 +359,13 @@ func startsWord(t, w string) bool {
 
 // tsWord is a word for to_tsquery; terms already holds only letters and digits.
 func tsWord(w string) string { return w }
+
+// Lookup is Search over the records of one entity ("contacts"), for the
+// pickers of forms that link to a record: the same index, scope and
+// ranking, the matches of other entities left out inside the query, so
+// that they do not take the places of the candidates. The hits' readable
+// lines are left unread: a picker shows the records as its list reads them.
+func Lookup(ctx context.Context, db *store.DB, p auth.Principal, entity, q string, limit int) ([]Hit, error) {
+	hits, _, err := find(ctx, db, p, entity, q, limit)
+	return hits, err
+}

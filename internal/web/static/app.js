@@ -153,6 +153,240 @@
       closeHits();
     }
   });
+  // Pickers: a field that links to another record (a contact's account,
+  // an activity's related record) is, without this script, a select or an
+  // input of the record's ID. Here it becomes a combobox: the user types
+  // a name, the server's lookup (GET /{entity}/lookup?q=) answers the
+  // options, and a hidden input posts the chosen record's ID.
+  var pickerSeq = 0;
+
+  function enhancePicker(root) {
+    if (root.dataset.enhanced) {
+      return;
+    }
+    var ctrl = root.querySelector("input, select");
+    if (!ctrl) {
+      return;
+    }
+    root.dataset.enhanced = "1";
+    var id = ctrl.id || "picker-" + ++pickerSeq;
+    var title = root.dataset.title || "";
+    if (ctrl instanceof HTMLSelectElement && ctrl.value && !title) {
+      title = ctrl.options[ctrl.selectedIndex].text;
+    }
+    var hidden = document.createElement("input");
+    hidden.type = "hidden";
+    hidden.name = ctrl.name;
+    hidden.value = ctrl.value;
+    var text = document.createElement("input");
+    text.type = "text";
+    text.id = id;
+    text.value = ctrl.value ? title || "#" + ctrl.value : "";
+    text.autocomplete = "off";
+    text.placeholder = root.dataset.placeholder || "";
+    text.setAttribute("role", "combobox");
+    text.setAttribute("aria-autocomplete", "list");
+    text.setAttribute("aria-expanded", "false");
+    text.setAttribute("aria-controls", id + "-listbox");
+    text.setAttribute("data-testid", "picker-input");
+    if (ctrl.getAttribute("aria-invalid")) {
+      text.setAttribute("aria-invalid", ctrl.getAttribute("aria-invalid"));
+    }
+    var list = document.createElement("ul");
+    list.id = id + "-listbox";
+    list.className = "picker-list";
+    list.hidden = true;
+    list.setAttribute("role", "listbox");
+    list.setAttribute("data-testid", "picker-list");
+    ctrl.replaceWith(hidden, text);
+    root.appendChild(list);
+    if (root.hasAttribute("data-optional")) {
+      var clear = document.createElement("button");
+      clear.type = "button";
+      clear.className = "picker-clear secondary";
+      clear.textContent = "×";
+      clear.setAttribute("aria-label", root.dataset.clearLabel || "");
+      clear.addEventListener("click", function () {
+        choose("", "");
+        text.focus();
+      });
+      root.insertBefore(clear, list);
+    }
+    var hint = document.getElementById(id + "-hint");
+    if (hint && hint.hasAttribute("data-picker-hint")) {
+      hint.hidden = true;
+    }
+
+    var chosen = { id: hidden.value, title: text.value };
+    var timer = null;
+    var seq = 0;
+    var active = -1;
+
+    function options() {
+      return list.querySelectorAll("[role=option]");
+    }
+    function close() {
+      list.hidden = true;
+      active = -1;
+      text.setAttribute("aria-expanded", "false");
+      text.removeAttribute("aria-activedescendant");
+    }
+    function highlight(i) {
+      var opts = options();
+      if (!opts.length) {
+        return;
+      }
+      active = (i + opts.length) % opts.length;
+      opts.forEach(function (o, j) {
+        o.setAttribute("aria-selected", j === active ? "true" : "false");
+      });
+      text.setAttribute("aria-activedescendant", opts[active].id);
+      opts[active].scrollIntoView({ block: "nearest" });
+    }
+    function choose(value, label) {
+      hidden.value = value;
+      text.value = label;
+      chosen = { id: value, title: label };
+      close();
+      hidden.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    function lookupURL() {
+      if (root.dataset.lookupBy) {
+        var by = document.getElementById(root.dataset.lookupBy);
+        var spec = by && by.value ? root.querySelector('[data-lookup-for="' + by.value + '"]') : null;
+        return spec ? spec.dataset.url : "";
+      }
+      return root.dataset.lookup || "";
+    }
+    function search() {
+      var url = lookupURL();
+      if (!url) {
+        if (root.dataset.pickTypeLabel) {
+          var li = document.createElement("li");
+          li.className = "picker-empty";
+          li.setAttribute("role", "presentation");
+          li.textContent = root.dataset.pickTypeLabel;
+          list.replaceChildren(li);
+          list.hidden = false;
+          text.setAttribute("aria-expanded", "true");
+        }
+        return;
+      }
+      var mine = ++seq;
+      fetch(url + "?limit=10&q=" + encodeURIComponent(text.value.trim()), {
+        headers: { "HX-Request": "true" },
+        credentials: "same-origin"
+      })
+        .then(function (res) {
+          return res.ok ? res.text() : "";
+        })
+        .then(function (html) {
+          if (mine !== seq || document.activeElement !== text) {
+            return;
+          }
+          list.innerHTML = html;
+          options().forEach(function (o, j) {
+            o.id = id + "-option-" + j;
+          });
+          list.hidden = false;
+          active = -1;
+          text.setAttribute("aria-expanded", "true");
+        });
+    }
+
+    text.addEventListener("input", function () {
+      hidden.value = "";
+      clearTimeout(timer);
+      timer = setTimeout(search, 200);
+    });
+    text.addEventListener("keydown", function (ev) {
+      switch (ev.key) {
+        case "ArrowDown":
+          ev.preventDefault();
+          if (list.hidden) {
+            search();
+          } else {
+            highlight(active + 1);
+          }
+          break;
+        case "ArrowUp":
+          if (!list.hidden) {
+            ev.preventDefault();
+            highlight(active - 1);
+          }
+          break;
+        case "Enter":
+          if (!list.hidden && active >= 0) {
+            ev.preventDefault();
+            swallowEnter = true;
+            var o = options()[active];
+            choose(o.dataset.id, o.dataset.title);
+          }
+          break;
+        case "Escape":
+          if (!list.hidden) {
+            ev.preventDefault();
+            ev.stopPropagation();
+            close();
+          }
+          break;
+      }
+    });
+    // The Enter that chose an option does not submit the form: some
+    // browsers and tools send its keypress apart from the keydown.
+    var swallowEnter = false;
+    text.addEventListener("keypress", function (ev) {
+      if (ev.key === "Enter" && swallowEnter) {
+        ev.preventDefault();
+      }
+    });
+    text.addEventListener("keyup", function (ev) {
+      if (ev.key === "Enter") {
+        swallowEnter = false;
+      }
+    });
+    // The option is chosen on mousedown, before the input's blur.
+    list.addEventListener("mousedown", function (ev) {
+      var o = ev.target.closest("[role=option]");
+      if (o) {
+        ev.preventDefault();
+        choose(o.dataset.id, o.dataset.title);
+      }
+    });
+    // Leaving a half-typed name keeps the record chosen before; an
+    // emptied field is a cleared one.
+    text.addEventListener("blur", function () {
+      close();
+      if (!hidden.value && text.value.trim() !== "") {
+        hidden.value = chosen.id;
+        text.value = chosen.title;
+      }
+    });
+    if (root.dataset.lookupBy) {
+      var by = document.getElementById(root.dataset.lookupBy);
+      if (by) {
+        by.addEventListener("change", function () {
+          choose("", "");
+        });
+      }
+    }
+  }
+
+  function enhancePickers(scope) {
+    if (scope && scope.querySelectorAll) {
+      scope.querySelectorAll("[data-picker]").forEach(enhancePicker);
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () {
+      enhancePickers(document);
+    });
+  } else {
+    enhancePickers(document);
+  }
+  document.addEventListener("htmx:load", function (ev) {
+    enhancePickers(ev.detail && ev.detail.elt);
+  });
 })();
 
 // A list remembers its filter, sort, columns and page for the tab, and a
