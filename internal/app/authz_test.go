@@ -328,6 +328,10 @@ var matrixKinds = map[string]string{
 	"bulk": "bulk",
 }
 
+// matrixFields are the fields that fill {field} in an inline edit's route.
+var matrixFields = map[string]string{"accounts": "name", "contacts": "city", "leads": "city", "opportunities": "name",
+	"activities": "subject", "orders": "status", "products": "name"}
+
 // pairRoutes name their records in the body or query instead of the path:
 // two contacts of the case, to merge or to dismiss as duplicates.
 var pairRoutes = map[string]bool{
@@ -987,6 +991,11 @@ func (m *matrix) do(t testing.TB, call matrixCall) (answer, detail string) {
 		if call.route.name() == "GET /duplicates/merge" {
 			path += fmt.Sprintf("?entity=contacts&ids=%d,%d", pair[0], pair[1])
 		}
+	}
+	if strings.Contains(path, "{field}") {
+		// A field the entity's records may change inline.
+		entity := strings.Split(strings.TrimPrefix(path, "/"), "/")[0]
+		path = strings.Replace(path, "{field}", matrixFields[entity], 1)
 	}
 	path = strings.NewReplacer("{$}", "", "{lang}", "en").Replace(path)
 	method := call.route.method

@@ -59,10 +59,10 @@ func TestBrowserActFromAContact(t *testing.T) {
 
 	// New deal from the contact: the contact and its account are chosen.
 	s.click(`a.button[href^="/opportunities/new"]`)
-	if got := s.value("#f-contact_id"); got != fmt.Sprint(budi.ID) {
+	if got := s.value("input[type=hidden][name=contact_id]"); got != fmt.Sprint(budi.ID) {
 		t.Errorf("the new deal's contact = %q, want %d", got, budi.ID)
 	}
-	if got := s.value("#f-account_id"); got != fmt.Sprint(acc.ID) {
+	if got := s.value("input[type=hidden][name=account_id], select[name=account_id]"); got != fmt.Sprint(acc.ID) {
 		t.Errorf("the new deal's account = %q, want %d", got, acc.ID)
 	}
 	s.typeInto("#f-name", "Toraja for the office")

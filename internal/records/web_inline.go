@@ -2,7 +2,6 @@ package records
 
 import (
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -153,6 +152,5 @@ func (h *pages) saveField(c *web.Ctx) error {
 	}
 	d.Value = fm.cell(f, &saved)
 	c.W.Header().Set("HX-Trigger", "record-saved")
-	c.W.WriteHeader(http.StatusOK)
 	return c.RenderPartial("records_inline", "records_inline_value", d)
 }
