@@ -485,21 +485,7 @@ func TestBrowserDragDealToAnotherStage(t *testing.T) {
 	// 1. Drag with the mouse: press on the card, move in small steps to the
 	// Qualification column, release. The card's amount is a safe place to
 	// press: not its link, menu or button.
-	target := fmt.Sprintf(`#deals-board .deals-cards[data-stage-id="%s"]`, qual)
-	s.do("scroll the board into view", chromedp.ScrollIntoView(chromedp.CSS(card(drag.ID))))
-	x1, y1 := s.center(card(drag.ID) + " .deals-card-amount")
-	x2, _ := s.center(target)
-	y2 := chromeEval[float64](s.chromeTab, fmt.Sprintf(`document.querySelector(%q).getBoundingClientRect().top + 20`, target))
-	const steps = 20
-	moves := []chromedp.Action[chromedp.Void]{chromedp.MouseEvent(chromedp.MousePressed, x1, y1, chromedp.ButtonLeft)}
-	for i := 1; i <= steps; i++ {
-		f := float64(i) / steps
-		moves = append(moves,
-			chromedp.MouseEvent(chromedp.MouseMoved, x1+(x2-x1)*f, y1+(y2-y1)*f, chromedp.ButtonLeft),
-			chromedp.Sleep(15*time.Millisecond))
-	}
-	moves = append(moves, chromedp.MouseEvent(chromedp.MouseReleased, x2, y2, chromedp.ButtonLeft))
-	s.do("drag the card to Qualification", moves...)
+	s.dragCard(card(drag.ID), fmt.Sprintf(`#deals-board .deals-cards[data-stage-id="%s"]`, qual))
 	s.waitFor("the drag's move to be saved", `document.getElementById('deals-status').textContent === 'Moved to Qualification.'`)
 
 	s.open("/deals/board")
@@ -550,6 +536,27 @@ func TestBrowserDragDealToAnotherStage(t *testing.T) {
 	}
 
 	s.checkConsole()
+}
+
+// dragCard drags a board card into the column target with the mouse:
+// pressed on the card's amount (not its link, menu or button), moved in
+// small steps to the top of the column, released.
+func (s *crmSession) dragCard(card, target string) {
+	s.t.Helper()
+	s.do("scroll the board into view", chromedp.ScrollIntoView(chromedp.CSS(card)))
+	x1, y1 := s.center(card + " .deals-card-amount")
+	x2, _ := s.center(target)
+	y2 := chromeEval[float64](s.chromeTab, fmt.Sprintf(`document.querySelector(%q).getBoundingClientRect().top + 20`, target))
+	const steps = 20
+	moves := []chromedp.Action[chromedp.Void]{chromedp.MouseEvent(chromedp.MousePressed, x1, y1, chromedp.ButtonLeft)}
+	for i := 1; i <= steps; i++ {
+		f := float64(i) / steps
+		moves = append(moves,
+			chromedp.MouseEvent(chromedp.MouseMoved, x1+(x2-x1)*f, y1+(y2-y1)*f, chromedp.ButtonLeft),
+			chromedp.Sleep(15*time.Millisecond))
+	}
+	moves = append(moves, chromedp.MouseEvent(chromedp.MouseReleased, x2, y2, chromedp.ButtonLeft))
+	s.do("drag "+card+" to "+target, moves...)
 }
 
 // TestBrowserFindContactByPhone: someone on the phone gives their number;

@@ -154,18 +154,7 @@ func morning(t *testing.T, locale string, width, height int64) {
 		b.do("Shift+→", chromedp.KeyEvent(kb.ArrowRight, chromedp.KeyModifiers(chromedp.ModifierShift)))
 	} else {
 		next := chromeEval[string](b, fmt.Sprintf(`document.querySelector(%q).closest('.deals-column').nextElementSibling.querySelector('.deals-cards').dataset.stageId`, card))
-		target := fmt.Sprintf(`#deals-board .deals-cards[data-stage-id="%s"]`, next)
-		b.do("scroll to the card", chromedp.ScrollIntoView(chromedp.CSS(card)))
-		x1, y1 := s.center(card + " .deals-card-amount")
-		x2, _ := s.center(target)
-		y2 := chromeEval[float64](b, fmt.Sprintf(`document.querySelector(%q).getBoundingClientRect().top + 20`, target))
-		moves := []chromedp.Action[chromedp.Void]{chromedp.MouseEvent(chromedp.MousePressed, x1, y1, chromedp.ButtonLeft)}
-		for i := 1; i <= 20; i++ {
-			f := float64(i) / 20
-			moves = append(moves, chromedp.MouseEvent(chromedp.MouseMoved, x1+(x2-x1)*f, y1+(y2-y1)*f, chromedp.ButtonLeft), chromedp.Sleep(15*time.Millisecond))
-		}
-		moves = append(moves, chromedp.MouseEvent(chromedp.MouseReleased, x2, y2, chromedp.ButtonLeft))
-		b.do("drag the deal", moves...)
+		s.dragCard(card, fmt.Sprintf(`#deals-board .deals-cards[data-stage-id="%s"]`, next))
 	}
 	s.waitFor("the move to be saved", fmt.Sprintf(`document.querySelector(%q).parentElement.dataset.stageId !== %q && !document.querySelector(%q).hasAttribute('aria-busy') && document.getElementById('deals-status').textContent !== ''`, card, stage, card))
 	d, _ = srv.App.Records.Get(ctx, maya.Principal(), s.entity("opportunities"), deal)
