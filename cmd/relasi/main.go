@@ -75,7 +75,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
+			stopProfile := startProfile(stderr)
 			err := c.run(ctx, args[1:], stdout, stderr)
+			stopProfile()
 			var ue usageError
 			switch {
 			case err == nil:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -23,13 +24,19 @@ func withExternalIDs(ctx context.Context, tx *sql.Tx, docs []Doc) error {
 		byEntity[d.Entity] = append(byEntity[d.Entity], d.ID)
 		at[[2]any{d.Entity, d.ID}] = i
 	}
+	found := map[int][]string{} // document → its "system:id"s
 	for entity, ids := range byEntity {
 		ph := make([]string, len(ids))
 		for i := range ids {
 			ph[i] = fmt.Sprintf("$%d", i+2)
 		}
+		// No ORDER BY: with one, SQLite (which has no statistics) would
+		// rather walk the primary key's (entity, system, external_id) for
+		// its order than seek external_ids_record, and read every ID of
+		// the entity for each document — 10 ms a record at 40,000
+		// imported contacts, instead of 25 µs. The IDs are sorted below.
 		rows, err := tx.QueryContext(ctx, "SELECT record_id, system, external_id FROM external_ids WHERE entity = $1 AND record_id IN ("+
-			strings.Join(ph, ", ")+") ORDER BY record_id, system, external_id", append([]any{entity}, ids...)...)
+			strings.Join(ph, ", ")+")", append([]any{entity}, ids...)...)
 		if err != nil {
 			return fmt.Errorf("external IDs for search: %w", err)
 		}
@@ -41,14 +48,20 @@ func withExternalIDs(ctx context.Context, tx *sql.Tx, docs []Doc) error {
 				return err
 			}
 			if i, ok := at[[2]any{entity, id}]; ok {
-				docs[i].Body += " " + WordsAndParts([]string{system + ":" + ext})
-				docs[i].Detail.ExternalIDs = append(docs[i].Detail.ExternalIDs, system+":"+ext)
+				found[i] = append(found[i], system+":"+ext)
 			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
+	}
+	for i, list := range found {
+		slices.Sort(list)
+		for _, x := range list {
+			docs[i].Body += " " + WordsAndParts([]string{x})
+		}
+		docs[i].Detail.ExternalIDs = append(docs[i].Detail.ExternalIDs, list...)
 	}
 	return nil
 }
