@@ -25,7 +25,7 @@ func Entity(engine store.Engine) *records.Entity {
 		Name: "accounts", Table: "accounts", Alias: "a", Label: "nav.accounts", Singular: "entity.account",
 		Owned: true, Searched: true, TitleSQL: "a.name", DefaultSort: "name",
 		Fields: []records.Field{
-			{Name: "name", Label: "field.company_name", Kind: records.Text, Column: "name", Required: true, MaxLen: 200, InList: true},
+			{Name: "name", Label: "field.company_name", Kind: records.Text, Column: "name", Required: true, MaxLen: 200, InList: true, PrefixIndex: true},
 			{Name: "domain", Label: "field.domain", Kind: records.Text, Column: "domain", MaxLen: 200, Normalize: normalizeDomain},
 			{Name: "industry", Label: "field.industry", Kind: records.Select, Column: "industry", Choices: Industries, InList: true},
 			{Name: "employees", Label: "field.employees", Kind: records.Integer, Column: "employees", InList: true, Min: new(int64(0))},

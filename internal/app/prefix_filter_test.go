@@ -71,6 +71,7 @@ func testStartsWith(t *testing.T, engine store.Engine) {
 		{"first_name": "Promo", "emails": []string{"50%_off@promo.id"}, "phones": []string{"+65 6123 4567"}},
 		{"first_name": "Lima", "emails": []string{"500ff@promo.id", "50x_off@promo.id"}, "phones": []string{"0813 1111 2222"}},
 		{"first_name": "Kosong"},
+		{"first_name": "Élodie"},
 	} {
 		create("contacts", c)
 	}
@@ -93,7 +94,7 @@ func testStartsWith(t *testing.T, engine store.Engine) {
 		{"contacts", "first_name", `emails startswith "50x_"`, "Lima"},
 		{"contacts", "first_name", `emails startswith "5"`, "Lima Promo"},
 		{"contacts", "first_name", `emails startswith "gmail"`, ""},
-		{"contacts", "first_name", `not emails startswith "budi"`, "Kosong Lima Promo"},
+		{"contacts", "first_name", `not emails startswith "budi"`, "Kosong Lima Promo Élodie"},
 		{"contacts", "first_name", `emails startswith "budi" and phones startswith "021"`, "Budiman"},
 		{"contacts", "first_name", `emails startswith "budi" or emails startswith "50"`, "Budi Budiman Lima Promo"},
 		// However the prefix is typed, it is matched in E.164.
@@ -107,7 +108,7 @@ func testStartsWith(t *testing.T, engine store.Engine) {
 		{"contacts", "first_name", `phones startswith "(021) 555"`, "Budiman"},
 		{"contacts", "first_name", `phones startswith "+65"`, "Promo"},
 		{"contacts", "first_name", `phones startswith "0"`, "Budi Budiman Lima"},
-		{"contacts", "first_name", `not phones startswith "08"`, "Kosong Promo"},
+		{"contacts", "first_name", `not phones startswith "08"`, "Kosong Promo Élodie"},
 		// contains and = keep their meaning.
 		{"contacts", "first_name", `emails contains "BESAR"`, "Budi"},
 		{"contacts", "first_name", `emails contains "_off"`, "Lima Promo"},
@@ -133,6 +134,17 @@ func testStartsWith(t *testing.T, engine store.Engine) {
 		{"accounts", "name", `phone startswith "6261"`, "PT Medan"},
 		{"accounts", "name", `phone startswith "0"`, "PT Jakarta PT Medan"},
 		{"accounts", "name", `phone startswith "+6"`, "PT Jakarta PT Medan Pte Singapura"},
+		// Names, served by their sort index: any case typed, % and _ as
+		// themselves, a letter beyond ASCII as written.
+		{"contacts", "first_name", `first_name startswith "bud"`, "Budi Budiman"},
+		{"contacts", "first_name", `first_name startswith "BUDIM"`, "Budiman"},
+		{"contacts", "first_name", `first_name startswith "Élo"`, "Élodie"},
+		{"contacts", "first_name", `first_name startswith "b%"`, ""},
+		{"contacts", "first_name", `first_name startswith "budi" and first_name startswith "budim"`, "Budiman"},
+		{"contacts", "first_name", `not first_name startswith "b"`, "Kosong Lima Promo Élodie"},
+		{"leads", "first_name", `first_name startswith "SIT"`, "Siti Sitompul"},
+		{"accounts", "name", `name startswith "pt "`, "PT Jakarta PT Medan"},
+		{"accounts", "name", `name startswith "pte"`, "Pte Singapura"},
 	} {
 		if got := names(tc.entity, tc.title, tc.filter); got != tc.want {
 			t.Errorf("%s?filter=%s: got %q, want %q", tc.entity, tc.filter, got, tc.want)
@@ -218,6 +230,12 @@ var prefixIndexes = map[string]map[store.Engine]string{
 	"leads.email":     {store.SQLite: "leads_email_sort", store.Postgres: "leads_email_prefix"},
 	"leads.phone":     {store.SQLite: "leads_phone", store.Postgres: "leads_phone_prefix"},
 	"accounts.phone":  {store.SQLite: "accounts_phone", store.Postgres: "accounts_phone_prefix"},
+	// Names: the sort index on SQLite, a twin in "C" on PostgreSQL.
+	"contacts.first_name": {store.SQLite: "contacts_first_name", store.Postgres: "contacts_first_name_prefix"},
+	"contacts.last_name":  {store.SQLite: "contacts_last_name", store.Postgres: "contacts_last_name_prefix"},
+	"leads.first_name":    {store.SQLite: "leads_first_name", store.Postgres: "leads_first_name_prefix"},
+	"leads.last_name":     {store.SQLite: "leads_last_name", store.Postgres: "leads_last_name_prefix"},
+	"accounts.name":       {store.SQLite: "accounts_name", store.Postgres: "accounts_name_prefix"},
 }
 
 // Every e-mail and phone field of every entity is filtered by startswith
@@ -270,13 +288,13 @@ func TestStartsWithUsesAnIndex(t *testing.T) {
 					if kind == records.List {
 						kind = f.Items
 					}
-					if f.Custom || !f.Filterable() || (kind != records.Email && kind != records.Phone) {
+					if f.Custom || !f.Filterable() || (kind != records.Email && kind != records.Phone && !f.PrefixIndex) {
 						continue
 					}
 					key := e.Name + "." + f.Name
 					index := prefixIndexes[key][engine]
 					if index == "" {
-						t.Errorf("%s is an e-mail or phone field without an index for startswith in prefixIndexes", key)
+						t.Errorf("%s is an e-mail, phone or name field without an index for startswith in prefixIndexes", key)
 						continue
 					}
 					checked[key] = true
@@ -305,7 +323,7 @@ func TestStartsWithUsesAnIndex(t *testing.T) {
 			}
 			for key := range prefixIndexes {
 				if !checked[key] {
-					t.Errorf("prefixIndexes names %s, which is no e-mail or phone field", key)
+					t.Errorf("prefixIndexes names %s, which is no e-mail, phone or name field", key)
 				}
 			}
 		})

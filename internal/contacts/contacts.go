@@ -32,8 +32,8 @@ func Entity(engine store.Engine) *records.Entity {
 		ListFilters: []records.ListFilter{{Field: "owner"}, {Field: "lifecycle_stage"}, {Field: "source"}, {Field: "last_activity_at"}},
 		Searched:    true, TitleSQL: "trim(c.first_name || ' ' || COALESCE(c.last_name, ''))",
 		Fields: []records.Field{
-			{Name: "first_name", Label: "field.first_name", Kind: records.Text, Column: "first_name", Required: true, MaxLen: 100, InList: true},
-			{Name: "last_name", Label: "field.last_name", Kind: records.Text, Column: "last_name", MaxLen: 100, InList: true},
+			{Name: "first_name", Label: "field.first_name", Kind: records.Text, Column: "first_name", Required: true, MaxLen: 100, InList: true, PrefixIndex: true},
+			{Name: "last_name", Label: "field.last_name", Kind: records.Text, Column: "last_name", MaxLen: 100, InList: true, PrefixIndex: true},
 			{Name: "emails", Label: "field.emails", Kind: records.List, Column: "emails", InList: true, Normalize: records.NormalizeEmails,
 				Items: records.Email, Lookup: &records.Lookup{Table: "contact_emails", Key: "contact_id", Column: "email"}},
 			{Name: "phones", Label: "field.phones", Kind: records.List, Column: "phones", InList: true, Normalize: records.NormalizePhones,

@@ -106,8 +106,8 @@ func (m *Module) newEntity() *records.Entity {
 		},
 		Searched: true, TitleSQL: "trim(l.first_name || ' ' || COALESCE(l.last_name, ''))",
 		Fields: []records.Field{
-			{Name: "first_name", Label: "field.first_name", Kind: records.Text, Column: "first_name", Required: true, MaxLen: 100, InList: true},
-			{Name: "last_name", Label: "field.last_name", Kind: records.Text, Column: "last_name", MaxLen: 100, InList: true},
+			{Name: "first_name", Label: "field.first_name", Kind: records.Text, Column: "first_name", Required: true, MaxLen: 100, InList: true, PrefixIndex: true},
+			{Name: "last_name", Label: "field.last_name", Kind: records.Text, Column: "last_name", MaxLen: 100, InList: true, PrefixIndex: true},
 			{Name: "company", Label: "field.company", Kind: records.Text, Column: "company", MaxLen: 200, InList: true},
 			{Name: "job_title", Label: "field.job_title", Kind: records.Text, Column: "job_title"},
 			{Name: "email", Label: "field.email", Kind: records.Email, Column: "email", InList: true},

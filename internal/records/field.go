@@ -118,6 +118,12 @@ type Field struct {
 	// form (e-mails lower-cased, phones E.164), with an index on the
 	// column in byte order: startswith is answered from that index.
 	Lookup *Lookup
+	// PrefixIndex, on a standard Text field with a sort index (on
+	// lower(COALESCE(col, ''))), makes startswith a range on that
+	// expression, which the index serves on SQLite and its twin in byte
+	// order on PostgreSQL (migration 00026): "first_name startswith 'bud'"
+	// seeks the names instead of testing every record.
+	PrefixIndex bool
 	// RefBy, on an Integer field, names the Select field whose value is
 	// the entity the ID is of (an activity's related_type and related_id):
 	// forms offer a picker over that entity's records.

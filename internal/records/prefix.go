@@ -46,6 +46,12 @@ func prefix(engine store.Engine, e *Entity, f Field, x string) *filter.Prefix {
 	}
 	var p filter.Prefix
 	switch kind {
+	case Text:
+		if !f.PrefixIndex || f.Custom {
+			return nil
+		}
+		p.Normalize, p.Column = lowerAs(engine), "lower(COALESCE("+x+", ''))"
+		return &p
 	case Email:
 		p.Normalize = emailPrefix
 	case Phone:
@@ -66,6 +72,23 @@ func prefix(engine store.Engine, e *Entity, f Field, x string) *filter.Prefix {
 		p.Column = x
 	}
 	return &p
+}
+
+// lowerAs lower-cases a typed prefix as the engine's lower() does the
+// column: SQLite's only the ASCII letters (it has no ICU here), so that
+// "Élo" still finds "Élodie" as LIKE did; PostgreSQL's every letter.
+func lowerAs(engine store.Engine) func(string) (string, error) {
+	if engine == store.Postgres {
+		return func(s string) (string, error) { return strings.ToLower(s), nil }
+	}
+	return func(s string) (string, error) {
+		return strings.Map(func(r rune) rune {
+			if 'A' <= r && r <= 'Z' {
+				return r + 'a' - 'A'
+			}
+			return r
+		}, s), nil
+	}
 }
 
 // emailPrefix is the start of an address as stored: lower-cased, as
