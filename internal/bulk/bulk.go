@@ -230,12 +230,6 @@ func (m *Module) check(ctx context.Context, p auth.Principal, req Request) (chec
 	if err != nil {
 		return checked{}, err
 	}
-	if req.AllMatching {
-		// A filter that does not compile is the user's to fix: ask now.
-		if _, _, err := m.records.Count(ctx, p, c.e, records.Query{Filter: req.Filter}, 1); err != nil {
-			return checked{}, err
-		}
-	}
 	return c, nil
 }
 
@@ -248,6 +242,16 @@ func (m *Module) Start(ctx context.Context, p auth.Principal, req Request) (Oper
 	c, err := m.check(ctx, p, req)
 	if err != nil {
 		return Operation{}, err
+	}
+	inline := len(c.IDs) <= m.InlineRows
+	if c.AllMatching {
+		// Counted before anything is recorded: a filter that does not
+		// compile is the user's to fix, and leaves no operation behind.
+		_, more, err := m.records.Count(ctx, p, c.e, records.Query{Filter: c.Filter}, m.InlineRows)
+		if err != nil {
+			return Operation{}, err
+		}
+		inline = !more
 	}
 	now := m.records.Now()
 	var id int64
@@ -264,14 +268,6 @@ func (m *Module) Start(ctx context.Context, p auth.Principal, req Request) (Oper
 	})
 	if err != nil {
 		return Operation{}, err
-	}
-	inline := !c.AllMatching && len(c.IDs) <= m.InlineRows
-	if c.AllMatching {
-		_, more, err := m.records.Count(ctx, p, c.e, records.Query{Filter: c.Filter}, m.InlineRows)
-		if err != nil {
-			return Operation{}, err
-		}
-		inline = !more
 	}
 	if !inline {
 		if err := m.enqueue(ctx, RunArgs{OperationID: id}); err != nil {
@@ -298,7 +294,8 @@ func uniqueIDs(ids []int64) []int64 {
 	return slices.Compact(out)
 }
 
-// insertItems adds the records of an operation, pending.
+// insertItems adds the records of an operation, pending, to it and to
+// its total.
 func insertItems(ctx context.Context, tx *sql.Tx, op int64, ids []int64) error {
 	for chunk := range slices.Chunk(ids, 200) {
 		var b strings.Builder
@@ -312,8 +309,16 @@ func insertItems(ctx context.Context, tx *sql.Tx, op int64, ids []int64) error {
 			fmt.Fprintf(&b, "($1, $%d)", len(args))
 		}
 		b.WriteString(" ON CONFLICT DO NOTHING")
-		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+		res, err := tx.ExecContext(ctx, b.String(), args...)
+		if err != nil {
 			return fmt.Errorf("record the bulk change's records: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE bulk_operations SET total = total + $1 WHERE id = $2", n, op); err != nil {
+			return fmt.Errorf("count the bulk change's records: %w", err)
 		}
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/relasi/relasi/internal/auth"
 	"github.com/relasi/relasi/internal/errs"
@@ -46,13 +47,16 @@ func (m *Module) Run(ctx context.Context, id int64) error {
 	if err != nil {
 		return m.fail(ctx, id, err)
 	}
-	if err := m.setStatus(ctx, id, "running"); err != nil {
-		return err
-	}
-	if o.AllMatching && o.Total == 0 {
+	// The records matching the filter are found once, before the run
+	// starts; a run cut short while finding them finds them again (an
+	// item already there is not added twice).
+	if o.AllMatching && o.Status == "queued" {
 		if err := m.fillMatching(ctx, p, c, id); err != nil {
 			return m.fail(ctx, id, err)
 		}
+	}
+	if err := m.setStatus(ctx, id, "running"); err != nil {
+		return err
 	}
 	for {
 		ids, err := m.itemsIn(ctx, id, pending, m.BatchSize)
@@ -63,9 +67,6 @@ func (m *Module) Run(ctx context.Context, id int64) error {
 			if err := m.apply(ctx, p, c, id, rid); err != nil {
 				return err
 			}
-		}
-		if err := m.count(ctx, id); err != nil {
-			return err
 		}
 		if len(ids) < m.BatchSize {
 			break
@@ -91,7 +92,7 @@ func (m *Module) fillMatching(ctx context.Context, p auth.Principal, c checked, 
 		}
 		after = ids[len(ids)-1]
 	}
-	return m.count(ctx, op)
+	return nil
 }
 
 // itemsIn lists up to limit records of an operation in a state.
@@ -203,6 +204,20 @@ func (c checked) value(s string) (any, error) {
 	return s, nil
 }
 
+// counters are the operation's counts an item's new state adds to: a
+// record worked through is done, and changed or failed; undo turns a
+// changed one undone or kept.
+var counters = map[string][]string{
+	changed:   {"done_count", "changed_count"},
+	unchanged: {"done_count"},
+	failed:    {"done_count", "failed_count"},
+	undone:    {"undone_count"},
+	kept:      {"kept_count"},
+}
+
+// markItem records what happened to one record and adds it to the
+// operation's counts, in the caller's transaction: the counts stay exact
+// through a crash and a resume, and no step recounts the items.
 func markItem(ctx context.Context, tx *sql.Tx, op, id int64, state, previous string, version int64, errText string) error {
 	var prev, ver any
 	if previous != "" {
@@ -216,26 +231,14 @@ func markItem(ctx context.Context, tx *sql.Tx, op, id int64, state, previous str
 	if err != nil {
 		return fmt.Errorf("bulk change %d, record %d: %w", op, id, err)
 	}
+	sets := make([]string, len(counters[state]))
+	for i, c := range counters[state] {
+		sets[i] = c + " = " + c + " + 1"
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE bulk_operations SET "+strings.Join(sets, ", ")+" WHERE id = $1", op); err != nil {
+		return fmt.Errorf("count bulk change %d: %w", op, err)
+	}
 	return nil
-}
-
-// count brings the operation's counts up to date from its items.
-func (m *Module) count(ctx context.Context, op int64) error {
-	return m.db.WriteTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE bulk_operations SET
-			total = (SELECT count(*) FROM bulk_items WHERE operation_id = $1),
-			done_count = (SELECT count(*) FROM bulk_items WHERE operation_id = $1 AND state <> 'pending'),
-			changed_count = (SELECT count(*) FROM bulk_items WHERE operation_id = $1 AND state IN ('changed', 'undone', 'kept')),
-			failed_count = (SELECT count(*) FROM bulk_items WHERE operation_id = $1 AND state = 'failed'),
-			undone_count = (SELECT count(*) FROM bulk_items WHERE operation_id = $1 AND state = 'undone'),
-			kept_count = (SELECT count(*) FROM bulk_items WHERE operation_id = $1 AND state = 'kept'),
-			updated_at = $2
-			WHERE id = $1`, op, m.records.Now())
-		if err != nil {
-			return fmt.Errorf("count bulk change %d: %w", op, err)
-		}
-		return nil
-	})
 }
 
 func (m *Module) setStatus(ctx context.Context, op int64, status string) error {
@@ -321,9 +324,6 @@ func (m *Module) runUndo(ctx context.Context, p auth.Principal, id int64) error 
 			if err := m.undoOne(ctx, p, c, id, it); err != nil {
 				return err
 			}
-		}
-		if err := m.count(ctx, id); err != nil {
-			return err
 		}
 		if len(items) < m.BatchSize {
 			break
