@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -103,30 +102,20 @@ type Module struct {
 	// BatchSize is how many records one transaction changes.
 	BatchSize int
 
-	workers  *river.Workers
-	insertMu sync.Mutex
-	inserter jobs.Runner
+	jobs *jobs.Inserter
 }
 
 // New returns the module. Register Worker with the app's job runner so
 // that large changes run.
 func New(rs *records.Store, entities *records.Registry, authSvc *auth.Service) *Module {
 	m := &Module{db: rs.DB(), records: rs, entities: entities, auth: authSvc, InlineRows: 2000, BatchSize: 100}
-	m.workers = river.NewWorkers()
-	river.AddWorker(m.workers, m.Worker())
+	m.jobs = jobs.NewInserter(m.db, func(w *river.Workers) { river.AddWorker(w, m.Worker()) })
 	return m
 }
 
 // Close releases the job client the module enqueues with, if it made one.
 func (m *Module) Close(ctx context.Context) error {
-	m.insertMu.Lock()
-	defer m.insertMu.Unlock()
-	if m.inserter == nil {
-		return nil
-	}
-	err := m.inserter.Stop(ctx)
-	m.inserter = nil
-	return err
+	return m.jobs.Close(ctx)
 }
 
 // checked is a request whose entity, action and value make sense.

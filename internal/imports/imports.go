@@ -38,7 +38,6 @@ import (
 	"embed"
 	"io/fs"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -91,9 +90,7 @@ type Module struct {
 	// MaxFileBytes bounds an uploaded file.
 	MaxFileBytes int64
 
-	workers  *river.Workers
-	insertMu sync.Mutex
-	inserter jobs.Runner
+	jobs *jobs.Inserter
 }
 
 // New returns the module. It starts nothing; register Worker with the
@@ -101,21 +98,13 @@ type Module struct {
 func New(rs *records.Store, authSvc *auth.Service, entities *records.Registry, cfg Config) *Module {
 	m := &Module{db: rs.DB(), records: rs, auth: authSvc, entities: entities, catalog: cfg.Catalog,
 		dir: filepath.Join(cfg.DataDir, "imports"), BatchSize: 500, InlineRows: 2000, MaxFileBytes: 1 << 30}
-	m.workers = river.NewWorkers()
-	river.AddWorker(m.workers, m.Worker())
+	m.jobs = jobs.NewInserter(m.db, func(w *river.Workers) { river.AddWorker(w, m.Worker()) })
 	return m
 }
 
 // Close releases the job client the module enqueues with, if it made one.
 func (m *Module) Close(ctx context.Context) error {
-	m.insertMu.Lock()
-	defer m.insertMu.Unlock()
-	if m.inserter == nil {
-		return nil
-	}
-	err := m.inserter.Stop(ctx)
-	m.inserter = nil
-	return err
+	return m.jobs.Close(ctx)
 }
 
 // entity returns an importable entity by name.

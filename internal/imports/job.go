@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/relasi/relasi/internal/errs"
 	"github.com/relasi/relasi/internal/jobs"
@@ -27,10 +26,7 @@ func (RunArgs) Kind() string { return "imports.run" }
 // InsertOpts keeps one job per import in the queue, and retries a job
 // that fails (a crash, a restart) a few times: each attempt resumes from
 // the checkpoint.
-func (RunArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 10, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable, rivertype.JobStateRunning, rivertype.JobStateScheduled}}}
-}
+func (RunArgs) InsertOpts() river.InsertOpts { return jobs.OnePerArgs(10) }
 
 // RunWorker runs import jobs.
 type RunWorker struct {
@@ -66,20 +62,10 @@ func (w *RunWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
 	return err
 }
 
-// enqueue inserts a job with a client of the module's own that only
-// inserts, so that the web, the API and the CLI can all start background
-// imports whether or not this process runs jobs itself.
+// enqueue inserts a job (Module.jobs: an insert-only client, so that
+// any process can start one).
 func (m *Module) enqueue(ctx context.Context, args RunArgs) error {
-	m.insertMu.Lock()
-	defer m.insertMu.Unlock()
-	if m.inserter == nil {
-		r, err := jobs.New(m.db, jobs.Config{InsertOnly: true, Workers: m.workers})
-		if err != nil {
-			return err
-		}
-		m.inserter = r
-	}
-	if _, err := m.inserter.Insert(ctx, args, nil); err != nil {
+	if err := m.jobs.Insert(ctx, args); err != nil {
 		return fmt.Errorf("queue import %d: %w", args.ImportID, err)
 	}
 	return nil
