@@ -88,16 +88,7 @@ func (h *pages) linkedList(ctx context.Context, c *web.Ctx, fm formatter, l Link
 		for _, f := range cols {
 			row.Cells = append(row.Cells, fm.cell(f, r))
 		}
-		if len(row.Cells) > 0 {
-			first := &row.Cells[0]
-			if first.Text == "" {
-				first.Text = r.Title
-			}
-			if first.Text == "" {
-				first.Text = "#" + strconv.FormatInt(r.ID, 10)
-			}
-			first.URL = row.URL
-		}
+		linkFirst(&row, r)
 		out.Rows = append(out.Rows, row)
 	}
 	return out, nil

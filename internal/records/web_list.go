@@ -157,7 +157,11 @@ func (h *pages) canonicalListURL(c *web.Ctx, base string) (string, bool, error) 
 		if err != nil {
 			return "", false, err
 		}
-		controls, err := h.listControls(c, fields, q.Get("filter"))
+		people, err := h.owners(c, q.Get("filter"))
+		if err != nil {
+			return "", false, err
+		}
+		controls, err := h.listControls(c, fields, q.Get("filter"), people)
 		if err != nil {
 			return "", false, err
 		}
@@ -260,8 +264,12 @@ func (h *pages) listData(c *web.Ctx, q url.Values, trash bool) (*listPage, error
 		d.Columns = append(d.Columns, col)
 	}
 
+	var people []Owner
 	if !trash {
-		if d.Controls, err = h.listControls(c, fields, d.Filter); err != nil {
+		if people, err = h.owners(c, d.Filter); err != nil {
+			return nil, err
+		}
+		if d.Controls, err = h.listControls(c, fields, d.Filter, people); err != nil {
 			return nil, err
 		}
 		for _, pr := range h.e.Presets {
@@ -283,7 +291,7 @@ func (h *pages) listData(c *web.Ctx, q url.Values, trash bool) (*listPage, error
 
 	d.Back = c.R.URL.RequestURI()
 	if !trash && p.CanWriteAny() == nil {
-		if d.Bulk, err = h.bulkBar(c, fields); err != nil {
+		if d.Bulk, err = h.bulkBar(c, fields, people); err != nil {
 			return nil, err
 		}
 	}
@@ -327,18 +335,7 @@ func (h *pages) listData(c *web.Ctx, q url.Values, trash bool) (*listPage, error
 			}
 			row.Cells = append(row.Cells, cl)
 		}
-		// The first column links to the record; a record whose first
-		// column is empty shows its title or ID there.
-		if len(row.Cells) > 0 {
-			first := &row.Cells[0]
-			if first.Text == "" {
-				first.Text = r.Title
-				if first.Text == "" {
-					first.Text = "#" + strconv.FormatInt(r.ID, 10)
-				}
-			}
-			first.URL = row.URL
-		}
+		linkFirst(&row, r)
 		if r.DeletedAt != nil {
 			row.Deleted = c.Fmt().DateTime(*r.DeletedAt)
 		}
@@ -366,4 +363,20 @@ func fieldProblemText(c *web.Ctx, fe errs.FieldError) string {
 		return c.T("records.bad_cursor")
 	}
 	return fe.Field + " " + fe.Message
+}
+
+// linkFirst makes a row's first cell the link to its record; a record
+// whose first column is empty shows its title or ID there.
+func linkFirst(row *listRow, r *Record) {
+	if len(row.Cells) == 0 {
+		return
+	}
+	first := &row.Cells[0]
+	if first.Text == "" {
+		first.Text = r.Title
+		if first.Text == "" {
+			first.Text = "#" + strconv.FormatInt(r.ID, 10)
+		}
+	}
+	first.URL = row.URL
 }

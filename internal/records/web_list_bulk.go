@@ -25,15 +25,11 @@ type bulkGroup struct {
 // bulkBar offers: a new owner among the people whose records the viewer
 // reads; a value of each choice field the header filters by, and of a
 // listed reference to a fixed set (a deal's stage); tags; the trash;
-// exports.
-func (h *pages) bulkBar(c *web.Ctx, fields []Field) (*bulkBar, error) {
+// exports. people are the owners the list offers (pages.owners).
+func (h *pages) bulkBar(c *web.Ctx, fields []Field, people []Owner) (*bulkBar, error) {
 	b := &bulkBar{}
 	p := *c.User
 	if h.e.Owned {
-		people, err := ReadableOwners(c.R.Context(), h.s.db.Read(), p, 0)
-		if err != nil {
-			return nil, err
-		}
 		g := bulkGroup{Label: c.T("records.bulk.assign")}
 		for _, o := range people {
 			label := o.Name

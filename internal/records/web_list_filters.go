@@ -61,10 +61,10 @@ var dateOptions = []struct{ key, from, to string }{
 
 // listControls builds the header's controls for the viewer and marks the
 // option each holds in filterText.
-func (h *pages) listControls(c *web.Ctx, fields []Field, filterText string) ([]listControl, error) {
+func (h *pages) listControls(c *web.Ctx, fields []Field, filterText string, people []Owner) ([]listControl, error) {
 	var out []listControl
 	for _, lf := range h.listFilters(fields) {
-		ctl, ok, err := h.listControl(c, fields, lf, filterText)
+		ctl, ok, err := h.listControl(c, fields, lf, people)
 		if err != nil {
 			return nil, err
 		}
@@ -88,6 +88,23 @@ func (h *pages) listControls(c *web.Ctx, fields []Field, filterText string) ([]l
 	return out, nil
 }
 
+// owners are the people an owned entity's list offers, by the owner
+// control and the bulk form's "give to": those whose records the viewer
+// reads, and the one the filter names (owner = 12) even when disabled.
+// An entity without owners has none.
+func (h *pages) owners(c *web.Ctx, filterText string) ([]Owner, error) {
+	if !h.e.Owned {
+		return nil, nil
+	}
+	var keep int64
+	for _, t := range filterTerms(filterText) {
+		if id, ok := strings.CutPrefix(t, "owner = "); ok {
+			keep, _ = strconv.ParseInt(id, 10, 64)
+		}
+	}
+	return ReadableOwners(c.R.Context(), h.s.db.Read(), *c.User, keep)
+}
+
 // listFilters are the entity's controls: as it names them, else the
 // owner and the first select fields.
 func (h *pages) listFilters(fields []Field) []ListFilter {
@@ -106,7 +123,7 @@ func (h *pages) listFilters(fields []Field) []ListFilter {
 	return out
 }
 
-func (h *pages) listControl(c *web.Ctx, fields []Field, lf ListFilter, filterText string) (listControl, bool, error) {
+func (h *pages) listControl(c *web.Ctx, fields []Field, lf ListFilter, people []Owner) (listControl, bool, error) {
 	ctl := listControl{Name: lf.Field}
 	label := func(key string) string {
 		if lf.Label != "" {
@@ -126,16 +143,6 @@ func (h *pages) listControl(c *web.Ctx, fields []Field, lf ListFilter, filterTex
 		add("me", c.T("records.owner_me"), "owner = me")
 		if p.TeamID != 0 {
 			add("team", c.T("records.owner_team"), "owner.team = my")
-		}
-		var keep int64
-		for _, t := range filterTerms(filterText) {
-			if id, ok := strings.CutPrefix(t, "owner = "); ok {
-				keep, _ = strconv.ParseInt(id, 10, 64)
-			}
-		}
-		people, err := ReadableOwners(c.R.Context(), h.s.db.Read(), p, keep)
-		if err != nil {
-			return ctl, false, err
 		}
 		for _, o := range people {
 			if o.ID != p.UserID {
