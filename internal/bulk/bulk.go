@@ -139,17 +139,6 @@ func (m *Module) checkAction(ctx context.Context, p auth.Principal, req Request)
 	c := checked{Request: req, e: e}
 	c.Value = strings.TrimSpace(c.Value)
 	var fe errs.Fields
-	fields, err := m.records.Fields(ctx, e)
-	if err != nil {
-		return checked{}, err
-	}
-	field := func(name string) (records.Field, bool) {
-		i := slices.IndexFunc(fields, func(f records.Field) bool { return f.Name == name })
-		if i < 0 {
-			return records.Field{}, false
-		}
-		return fields[i], true
-	}
 	switch req.Action {
 	case Assign:
 		if !e.Owned {
@@ -162,7 +151,10 @@ func (m *Module) checkAction(ctx context.Context, p auth.Principal, req Request)
 			fe.Add("value", "required", "is required: the ID of the new owner")
 		}
 	case Set:
-		f, ok := field(req.Field)
+		f, ok, err := fieldOf(ctx, m.records, e, req.Field)
+		if err != nil {
+			return checked{}, err
+		}
 		if !ok || f.ReadOnly || (f.Kind != records.Select && f.Kind != records.Ref && f.Kind != records.Bool) {
 			fe.Add("field", "invalid", "must be a choice, yes/no or link field of %s that may be changed", e.Name)
 			break
@@ -175,7 +167,10 @@ func (m *Module) checkAction(ctx context.Context, p auth.Principal, req Request)
 			fe.Add("value", "required", "is required: %s cannot be empty", f.Name)
 		}
 	case TagAdd, TagRemove:
-		f, ok := field(tagsField)
+		f, ok, err := fieldOf(ctx, m.records, e, tagsField)
+		if err != nil {
+			return checked{}, err
+		}
 		if !ok || f.Kind != records.List {
 			fe.Add("action", "invalid", "cannot be %s: %s have no tags", req.Action, e.Name)
 			break
@@ -209,8 +204,8 @@ func (m *Module) check(ctx context.Context, p auth.Principal, req Request) (chec
 		fe.Add("ids", "invalid", "must be left out with all_matching: the filter chooses the records")
 	case !req.AllMatching && len(req.IDs) == 0:
 		fe.Add("ids", "required", "is required: the records to change, or all_matching with a filter")
-	case len(req.IDs) > m.maxIDs():
-		fe.Add("ids", "too_many", "must be at most %d; for more, change all matching a filter", m.maxIDs())
+	case len(req.IDs) > MaxIDs:
+		fe.Add("ids", "too_many", "must be at most %d; for more, change all matching a filter", MaxIDs)
 	}
 	if err := fe.Err(); err != nil {
 		return checked{}, err
@@ -222,7 +217,8 @@ func (m *Module) check(ctx context.Context, p auth.Principal, req Request) (chec
 	return c, nil
 }
 
-func (m *Module) maxIDs() int { return 10000 }
+// MaxIDs is the most records a bulk change names by ID.
+const MaxIDs = 10000
 
 // Start begins a bulk change as p. Up to InlineRows records are changed
 // before it returns; with more, it returns the queued operation and a

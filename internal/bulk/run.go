@@ -305,7 +305,9 @@ func (m *Module) runUndo(ctx context.Context, p auth.Principal, id int64) error 
 	}
 	c := checked{Request: Request{Entity: o.Entity, Action: o.Action, Field: o.Field, Value: o.Value}, e: e}
 	if o.Field != "" {
-		if c.field, ok = fieldOf(ctx, m.records, e, o.Field); !ok {
+		if c.field, ok, err = fieldOf(ctx, m.records, e, o.Field); err != nil {
+			return err
+		} else if !ok {
 			return m.fail(ctx, id, fmt.Errorf("bulk: %s has no field %q", o.Entity, o.Field))
 		}
 	}
@@ -392,17 +394,19 @@ func (c checked) decodePrevious(b []byte) (any, error) {
 	return v, nil
 }
 
-func fieldOf(ctx context.Context, rs *records.Store, e *records.Entity, name string) (records.Field, bool) {
+// fieldOf is the field of e named name, custom fields included, and the
+// owner (owner_id, which assign changes).
+func fieldOf(ctx context.Context, rs *records.Store, e *records.Entity, name string) (records.Field, bool, error) {
 	if name == "owner_id" {
-		return records.Field{Name: "owner_id", Kind: records.User}, true
+		return records.Field{Name: "owner_id", Kind: records.User}, true, nil
 	}
 	fields, err := rs.Fields(ctx, e)
 	if err != nil {
-		return records.Field{}, false
+		return records.Field{}, false, err
 	}
 	i := slices.IndexFunc(fields, func(f records.Field) bool { return f.Name == name })
 	if i < 0 {
-		return records.Field{}, false
+		return records.Field{}, false, nil
 	}
-	return fields[i], true
+	return fields[i], true, nil
 }

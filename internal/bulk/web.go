@@ -178,7 +178,10 @@ func (m *Module) describe(c *web.Ctx, e *records.Entity, o Operation) (string, e
 		name, err := m.userName(c.R.Context(), o.Value)
 		return c.T("bulk.what.assign", name), err
 	case Set:
-		f, ok := fieldOf(c.R.Context(), m.records, e, o.Field)
+		f, ok, err := fieldOf(c.R.Context(), m.records, e, o.Field)
+		if err != nil {
+			return "", err
+		}
 		if !ok {
 			return o.Field + ": " + o.Value, nil
 		}
@@ -193,7 +196,10 @@ func (m *Module) describe(c *web.Ctx, e *records.Entity, o Operation) (string, e
 		case f.Kind == records.Select && !f.Custom && c.HasMessage("choice."+f.Name+"."+o.Value):
 			value = c.T("choice." + f.Name + "." + o.Value)
 		case f.Kind == records.Bool:
-			value = c.T(map[bool]string{true: "records.yes", false: "records.no"}[o.Value == "true"])
+			value = c.T("records.no")
+			if o.Value == "true" {
+				value = c.T("records.yes")
+			}
 		case f.Kind == records.Ref:
 			if re, ok := m.entities.Get(f.Ref); ok {
 				id, _ := strconv.ParseInt(o.Value, 10, 64)
