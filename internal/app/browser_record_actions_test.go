@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -79,5 +80,28 @@ func TestBrowserActFromAContact(t *testing.T) {
 	}
 	s.load("press e", chromedp.KeyEvent("e"))
 	s.wantPath("edit by keyboard", fmt.Sprintf("/accounts/%d/edit", acc.ID))
+
+	// Inline edit: the city in the contacts list, then on the contact's page.
+	s.open("/contacts")
+	cell := fmt.Sprintf(`[data-testid=records-table] tr[data-id="%d"] td:has(a[href="/contacts/%d/fields/city/edit"])`, budi.ID, budi.ID)
+	s.do("open the city's inline form", chromedp.Click(chromedp.CSS(cell+" a.inline-edit")))
+	s.waitFor("the inline form in the cell", fmt.Sprintf(`!!document.querySelector(%q)`, `[data-testid=records-table] tr[data-id="`+fmt.Sprint(budi.ID)+`"] [data-testid=inline-form]`))
+	s.typeInto(`[data-testid=inline-form] input[name=city]`, "Bandung")
+	s.do("save the city", chromedp.Click(chromedp.CSS("[data-testid=inline-save]")))
+	s.waitFor("the new city in the cell", fmt.Sprintf(`(() => { const r = document.querySelector('[data-testid=records-table] tr[data-id="%d"]'); return !r.querySelector('[data-testid=inline-form]') && r.innerText.includes('Bandung'); })()`, budi.ID))
+	if loc := s.location(); loc.Path != "/contacts" {
+		t.Errorf("the inline save left the list for %s", loc.Path)
+	}
+	s.open(contactPage)
+	s.do("open the city's inline form", chromedp.Click(chromedp.CSS(`[data-field=city] a.inline-edit`)))
+	s.waitFor("the inline form", `!!document.querySelector('[data-field=city] [data-testid=inline-form]')`)
+	s.do("clear the city", chromedp.Clear(chromedp.CSS(`[data-field=city] input[name=city]`)))
+	s.typeInto(`[data-field=city] input[name=city]`, "Medan")
+	s.do("save the city", chromedp.Click(chromedp.CSS("[data-field=city] [data-testid=inline-save]")))
+	s.waitFor("the new city", `document.querySelector('[data-field=city] dd').innerText.trim() === 'Medan'`)
+	r, err := s.srv.App.Records.Get(context.Background(), s.user.Principal(), s.entity("contacts"), budi.ID)
+	if err != nil || r.String("city") != "Medan" {
+		t.Errorf("the contact's city is stored as %q (%v), want Medan", r.String("city"), err)
+	}
 	s.checkConsole()
 }

@@ -150,9 +150,9 @@ type cell struct {
 	URL   string
 	Tel   template.URL
 	Parts []cell
-	// Edit and Target, in a list, are the cell's inline form and the
-	// element it replaces the content of; "" when it is not edited here.
-	Edit, Target, EditLabel string
+	// Edit, in a list, is the cell's inline form ("" when it is not
+	// edited here); EditLabel names its column for the pencil.
+	Edit, EditLabel string
 }
 
 // Full is the cell's whole text, for a list cell cut short to read on

@@ -38,8 +38,8 @@ type detailField struct {
 	Custom      bool
 	Value       cell
 	// Edit is the field's inline form's address, "" when it may not be
-	// changed here; Target the element that holds the value.
-	Edit, Target string
+	// changed here.
+	Edit string
 }
 
 type detailPanel struct {
@@ -101,7 +101,7 @@ func (h *pages) detail(c *web.Ctx) error {
 			d.Owner = fm.cell(f, &rec).Text
 			continue
 		}
-		df := detailField{Name: f.Name, Label: fieldLabel(c, f), Custom: f.Custom, Value: fm.cell(f, &rec), Target: inlineTarget(false, id, f.Name)}
+		df := detailField{Name: f.Name, Label: fieldLabel(c, f), Custom: f.Custom, Value: fm.cell(f, &rec)}
 		if d.CanWrite && inlineEditable(f) {
 			df.Edit = fmt.Sprintf("%s/%d/fields/%s/edit", h.base, id, f.Name)
 		}

@@ -21,7 +21,7 @@ type inlineField struct {
 	Entity  *Entity
 	URL     string // the form's address: /contacts/12/fields/city
 	Back    string // the record's page
-	Target  string // the element the value lives in: "field-city", "cell-12-city"
+	InputID string // unique among a list's cells: "inline-12-city"
 	InCell  bool   // shown in a list's cell rather than on the record's page
 	Version int64
 	Input   formInput
@@ -30,13 +30,10 @@ type inlineField struct {
 	Stale   bool // refused because the record changed meanwhile
 }
 
-// inlineTarget is the element an inline form replaces the content of.
-func inlineTarget(inCell bool, id int64, field string) string {
-	field = strings.ReplaceAll(field, ".", "-") // custom.budget: no dot in a CSS selector
-	if inCell {
-		return fmt.Sprintf("cell-%d-%s", id, field)
-	}
-	return "field-" + field
+// inlineInputID is the id of an inline form's input, unique on a list
+// whose rows may each have the form open.
+func inlineInputID(id int64, field string) string {
+	return fmt.Sprintf("inline-%d-%s", id, strings.ReplaceAll(field, ".", "-"))
 }
 
 // editableField returns the record's field name when the viewer may
@@ -74,7 +71,7 @@ func (h *pages) inlineRecord(c *web.Ctx) (Record, Field, error) {
 func (h *pages) inlineData(c *web.Ctx, rec *Record, f Field, typed bool) (*inlineField, error) {
 	inCell := c.R.URL.Query().Get("in") == "cell" || c.R.PostForm.Get("in") == "cell"
 	d := &inlineField{Entity: h.e, Back: fmt.Sprintf("%s/%d", h.base, rec.ID), InCell: inCell,
-		URL: fmt.Sprintf("%s/%d/fields/%s/edit", h.base, rec.ID, f.Name), Target: inlineTarget(inCell, rec.ID, f.Name),
+		URL: fmt.Sprintf("%s/%d/fields/%s/edit", h.base, rec.ID, f.Name), InputID: inlineInputID(rec.ID, f.Name),
 		Version: rec.Version, Label: fieldLabel(c, f)}
 	var form = c.R.PostForm
 	if !typed {
@@ -86,7 +83,7 @@ func (h *pages) inlineData(c *web.Ctx, rec *Record, f Field, typed bool) (*inlin
 	}
 	if len(fp.Inputs) == 1 {
 		d.Input = fp.Inputs[0]
-		d.Input.ID = "inline-" + d.Target // unique among a list's cells
+		d.Input.ID = d.InputID
 		d.Input.FirstCustom = false
 	}
 	return d, nil

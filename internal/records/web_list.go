@@ -331,7 +331,7 @@ func (h *pages) listData(c *web.Ctx, q url.Values, trash bool) (*listPage, error
 		for i, f := range cols {
 			cl := fm.cell(f, r)
 			if d.Bulk != nil && i > 0 && inlineEditable(f) && r.DeletedAt == nil {
-				cl.Edit, cl.Target, cl.EditLabel = fmt.Sprintf("%s/%d/fields/%s/edit", h.base, r.ID, f.Name), inlineTarget(true, r.ID, f.Name), d.Columns[i].Label
+				cl.Edit, cl.EditLabel = fmt.Sprintf("%s/%d/fields/%s/edit", h.base, r.ID, f.Name), d.Columns[i].Label
 			}
 			row.Cells = append(row.Cells, cl)
 		}
