@@ -92,6 +92,9 @@ func (m *Module) submit(c *web.Ctx, e *records.Entity) error {
 	if !req.AllMatching && len(req.IDs) == 0 {
 		return m.refused(c, e, back, req, errs.E(errs.Invalid, "Choose the records to change.").WithKey("bulk.error.none_chosen"))
 	}
+	if req.Action == "" {
+		return m.refused(c, e, back, req, errs.E(errs.Invalid, "Choose what to do with the records.").WithKey("bulk.error.no_action"))
+	}
 	o, err := m.Start(c.R.Context(), *c.User, req)
 	if err != nil {
 		return m.refused(c, e, back, req, err)
